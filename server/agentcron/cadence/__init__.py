@@ -1,0 +1,1 @@
+"""The cadence engine: pure functions, no I/O, no clock reads (callers pass `now`)."""

@@ -1,0 +1,56 @@
+"""Settings from the environment (prefix AGENTCRON_) or a `.env` file; secrets stay SecretStr."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from agentcron.cadence.zones import resolve_zone
+
+APP_NAME = "agentcron"
+
+
+def _user_dir(kind: Literal["data", "config"]) -> Path:
+    """Per-user folder following XDG on Linux, the platform convention elsewhere."""
+    import os
+    import sys
+
+    home = Path.home()
+    if sys.platform == "darwin":
+        base = home / "Library" / ("Application Support" if kind == "data" else "Preferences")
+    elif sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA", home / "AppData" / "Roaming"))
+    else:
+        env = "XDG_DATA_HOME" if kind == "data" else "XDG_CONFIG_HOME"
+        default = home / (".local/share" if kind == "data" else ".config")
+        base = Path(os.environ.get(env) or default)
+    return base / APP_NAME
+
+
+class Settings(BaseSettings):
+    """Every knob agentcron reads; see the README's settings table."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="AGENTCRON_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    backend: Literal["local", "langgraph", "toolhouse", "handinger", "unique"] = "local"
+    timezone: str = Field(default="UTC", description="Default IANA zone for new schedules.")
+    db: Path = Field(default_factory=lambda: _user_dir("data") / "agentcron.db")
+    assistants: Path = Field(default_factory=lambda: _user_dir("config") / "assistants.toml")
+    runner: Literal["on", "off"] = "on"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    http_token: SecretStr | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return resolve_zone(value)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
