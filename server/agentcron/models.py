@@ -59,3 +59,89 @@ class CronDescription(BaseModel):
         description="Things to tell the user: DST gaps or repeats inside the listed window, "
         "day-of-month/day-of-week OR semantics."
     )
+
+
+# --- tasks and runs -------------------------------------------------------------------------
+
+CatchUp = Literal["latest", "skip", "all"]
+Overlap = Literal["skip", "queue", "allow"]
+RunStatus = Literal["succeeded", "failed", "timed_out", "skipped", "missed", "running"]
+
+MAX_PROMPT_CHARS = 20_000
+MAX_NAME_CHARS = 200
+MAX_METADATA_KEYS = 32
+MAX_METADATA_KEY_CHARS = 64
+MAX_METADATA_VALUE_CHARS = 1_024
+MAX_OUTPUT_BYTES = 64 * 1024
+
+
+class Task(BaseModel):
+    """A scheduled task as every backend reports it."""
+
+    id: str
+    name: str | None
+    assistant_id: str | None
+    prompt: str
+    schedule: Schedule
+    description: str = Field(description="The schedule in plain English, naming the time zone.")
+    enabled: bool
+    chat_id: str | None
+    metadata: dict[str, str]
+    catch_up: CatchUp
+    overlap: Overlap
+    next_run_at: str | None = Field(description="Next fire instant, ISO 8601 with offset.")
+    last_run_at: str | None
+    created_at: str
+    updated_at: str
+    backend: str
+
+
+class TaskPage(BaseModel):
+    """One page of `list_scheduled_tasks`, sorted by next run."""
+
+    tasks: list[Task]
+    next_cursor: str | None = Field(description="Pass as `cursor` to get the next page.")
+    total: int = Field(description="Tasks matching the filters, across all pages.")
+
+
+class DeletedTask(BaseModel):
+    """What `delete_scheduled_task` returns."""
+
+    task_id: str
+    deleted: bool
+
+
+class Run(BaseModel):
+    """One occurrence of a task: fired, skipped or missed."""
+
+    id: str
+    task_id: str
+    scheduled_for: str = Field(description="The occurrence this run is for (ISO 8601 UTC).")
+    started_at: str | None
+    finished_at: str | None
+    status: RunStatus
+    output: str | None = Field(description="Output, truncated to 64 KiB.")
+    error: str | None
+
+
+class RunPage(BaseModel):
+    """One page of `list_task_runs`, newest first."""
+
+    runs: list[Run]
+    next_cursor: str | None
+
+
+class AssistantInfo(BaseModel):
+    """A configured assistant (what a fire does); secrets are never shown."""
+
+    name: str
+    type: Literal["inbox", "webhook", "command", "openai"]
+    is_default: bool
+    summary: str = Field(description="What firing it does, e.g. 'POST to hooks.example.com'.")
+
+
+class AssistantList(BaseModel):
+    """What `list_assistants` returns."""
+
+    assistants: list[AssistantInfo]
+    default: str

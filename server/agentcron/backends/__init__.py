@@ -1,0 +1,1 @@
+"""Where tasks live and who fires them: the embedded local backend and hosted adapters."""

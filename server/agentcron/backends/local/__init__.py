@@ -1,0 +1,1 @@
+"""The embedded default backend: SQLite store, in-process runner, user-configured assistants."""
