@@ -4,45 +4,133 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Annotated
+from typing import Annotated, Literal
 
-from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from agentcron import __version__
+from agentcron.backends.base import TaskFilters
+from agentcron.backends.factory import build_backend
 from agentcron.cadence.api import explain_cron, translate_text
 from agentcron.config import Settings
-from agentcron.errors import AgentcronError
-from agentcron.models import CronDescription, CronTranslation
+from agentcron.errors import AgentcronError, NotFoundError
+from agentcron.models import (
+    MAX_METADATA_KEY_CHARS,
+    MAX_METADATA_KEYS,
+    MAX_METADATA_VALUE_CHARS,
+    MAX_NAME_CHARS,
+    MAX_PROMPT_CHARS,
+    AssistantList,
+    CronDescription,
+    CronTranslation,
+    DeletedTask,
+    Run,
+    RunPage,
+    Task,
+    TaskPage,
+    TaskPatch,
+    TaskSpec,
+)
+from agentcron.tasks import TaskService
 
 logger = logging.getLogger("agentcron.tools")
 
 INSTRUCTIONS = """\
-agentcron is a scheduler. Use it to turn a user's request ("every weekday at 9am, summarise my
-inbox") into a validated schedule.
+agentcron is a scheduler: it runs a prompt on a cadence (cron), an interval, or once, in the
+user's time zone, and keeps a history of every run.
 
 Which tool when:
-- text_to_cron: turn the user's wording into a schedule (cron, interval or one-off) and show
-  its plain-English description and next runs. Offline, read-only, safe to call freely.
-- describe_cron: explain a cron expression the user or another system gave you, with the next
-  runs and warnings (DST gaps/repeats, day-of-month OR day-of-week).
+- text_to_cron: turn the user's wording ("every weekday at 9am") into a schedule and show its
+  plain-English description and next runs. Read-only; call it before creating anything.
+- describe_cron: explain a cron expression someone gave you, with next runs and warnings.
+- create_scheduled_task: schedule a prompt. list_assistants shows what a run can do (the
+  default 'inbox' just records the prompt; the user configures webhooks, commands, chat models).
+- list_scheduled_tasks / get_scheduled_task: what is scheduled and when it runs next.
+- update_scheduled_task: change only the fields you pass; pause with enabled=false.
+- delete_scheduled_task: remove for good (prefer pausing when unsure).
+- run_scheduled_task_now / list_task_runs: fire once now; read what runs did (output, errors,
+  missed and skipped runs).
 
 Always:
 - Ask for the user's time zone when you do not know it, and pass it as `timezone` (an IANA name
   such as 'Europe/Berlin'); schedules are evaluated in that zone, DST included.
-- Before creating anything, read the `description`, `timezone` and first `next_runs` back to the
-  user and get a yes.
+- Before creating or changing a schedule, read its description, time zone and first next runs
+  back to the user and get a yes.
 - If a tool returns an error, read it: it says what was wrong and shows a call that works.
 """
 
 READ_ONLY = ToolAnnotations(
     read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
 )
+CREATES = ToolAnnotations(
+    read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=False
+)
+UPDATES = ToolAnnotations(
+    read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+)
+DELETES = ToolAnnotations(
+    read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=False
+)
+FIRES = ToolAnnotations(
+    read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True
+)
+
+# Argument types shared by create and update (limits: DESIGN.md §7).
+Prompt = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_PROMPT_CHARS,
+          description="What the assistant should do at each run (1-20,000 characters)."),
+]
+ScheduleText = Annotated[
+    str,
+    Field(min_length=1, max_length=500,
+          description="When: plain words or cron, anything text_to_cron accepts, e.g. "
+          "'every weekday at 9am', 'every 90 minutes', 'tomorrow at 3pm', '0 9 * * 1-5'."),
+]
+ZoneName = Annotated[
+    str, Field(description="IANA time zone, e.g. 'Europe/Berlin'. A zone in the schedule text wins.")
+]
+AssistantId = Annotated[
+    str, Field(min_length=1, description="Which configured assistant runs it (see list_assistants).")
+]
+TaskName = Annotated[str, Field(max_length=MAX_NAME_CHARS, description="A short label (max 200).")]
+ChatId = Annotated[str, Field(min_length=1, description="A conversation to continue at each run.")]
+MetadataKey = Annotated[str, StringConstraints(min_length=1, max_length=MAX_METADATA_KEY_CHARS)]
+MetadataValue = Annotated[str, StringConstraints(max_length=MAX_METADATA_VALUE_CHARS)]
+Metadata = Annotated[
+    dict[MetadataKey, MetadataValue],
+    Field(max_length=MAX_METADATA_KEYS,
+          description="String labels (at most 32 keys; key 64, value 1,024 characters)."),
+]
+CatchUpArg = Annotated[
+    Literal["latest", "skip", "all"],
+    Field(description="After downtime: 'latest' fires the newest missed run if under 1 hour "
+          "old, 'skip' fires none, 'all' fires every missed run (at most 100)."),
+]
+OverlapArg = Annotated[
+    Literal["skip", "queue", "allow"],
+    Field(description="If the previous run is still going: 'skip' this one, 'queue' it (one "
+          "waiting at most) or 'allow' both."),
+]
+TaskId = Annotated[str, Field(min_length=1, description="The task's id, e.g. 'task_3f2a...'.")]
+PageLimit = Annotated[int, Field(ge=1, le=100, description="Page size, 1-100.")]
+Cursor = Annotated[
+    str | None, Field(description="`next_cursor` from the previous page; omit for the first.")
+]
+
+
+@dataclass
+class AppState:
+    """What every tool call shares: the task service over the configured backend."""
+
+    tasks: TaskService
 
 
 def current_time() -> datetime:
@@ -83,16 +171,34 @@ def _runs_phrase(runs: list[str]) -> str:
     return f"next: {', '.join(runs[:3])}" if runs else "no upcoming run"
 
 
+def task_summary(verb: str, task: Task) -> str:
+    nxt = task.next_run_at or ("paused" if not task.enabled else "no upcoming run")
+    label = f" '{task.name}'" if task.name else ""
+    return f"{verb} task {task.id}{label}: {task.description}; next run: {nxt}"
+
+
 def build_server(settings: Settings | None = None) -> MCPServer:
     """Create the MCP server with every tool registered."""
     settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(_: MCPServer) -> AsyncIterator[AppState]:
+        backend = build_backend(settings)
+        await backend.start()
+        try:
+            yield AppState(tasks=TaskService(backend, settings.timezone, current_time))
+        finally:
+            await backend.close()
+
     server: MCPServer = MCPServer(
         "agentcron",
         title="agentcron scheduler",
         version=__version__,
         instructions=INSTRUCTIONS,
         log_level=settings.log_level,
+        lifespan=lifespan,
     )
+
 
     @server.tool(title="Natural language to schedule", annotations=READ_ONLY)
     def text_to_cron(
@@ -177,4 +283,224 @@ def build_server(settings: Settings | None = None) -> MCPServer:
             summary = f"{result.description} [{result.cron}]; {_runs_phrase(result.next_runs)}{warned}"
             return respond(result, summary)
 
+    register_task_tools(server)
+    register_resources_and_prompts(server)
     return server
+
+
+def register_resources_and_prompts(server: MCPServer) -> None:
+    """Each task as a JSON resource (and its runs), and a prompt that walks through scheduling."""
+
+    @server.resource("agentcron://tasks/{task_id}", title="Scheduled task",
+                     description="One scheduled task as JSON.", mime_type="application/json")
+    async def task_resource(task_id: str, ctx: Context) -> str:
+        try:
+            task = await ctx.request_context.lifespan_context.tasks.get(task_id)
+        except NotFoundError as exc:
+            raise ResourceNotFoundError(str(exc)) from exc
+        return task.model_dump_json(indent=2)
+
+    @server.resource("agentcron://tasks/{task_id}/runs", title="Task runs",
+                     description="The newest 50 runs of a task as JSON, newest first.",
+                     mime_type="application/json")
+    async def task_runs_resource(task_id: str, ctx: Context) -> str:
+        try:
+            page = await ctx.request_context.lifespan_context.tasks.runs(task_id, 50, None)
+        except NotFoundError as exc:
+            raise ResourceNotFoundError(str(exc)) from exc
+        return page.model_dump_json(indent=2)
+
+    @server.prompt(title="Schedule a task")
+    def schedule_task(request: str, timezone: str | None = None) -> str:
+        """Turn a user's request into a confirmed scheduled task, step by step."""
+        zone_line = (f"The user's time zone is {timezone}." if timezone else
+                     "You do not know the user's time zone yet: ask for it (an IANA name such as "
+                     "Europe/Berlin) before scheduling anything time-of-day based.")
+        return (
+            f"The user wants this scheduled: {request!r}\n{zone_line}\n"
+            "1. Split the request into WHAT to do (the prompt) and WHEN (the cadence).\n"
+            "2. Call text_to_cron with the cadence and the time zone. If it fails, read the "
+            "error, rephrase, or ask the user.\n"
+            "3. Tell the user the description, the time zone and the first next_runs, and ask "
+            "for a yes. Mention any warnings (DST, day-of-month OR day-of-week).\n"
+            "4. If the run should go somewhere other than the inbox, call list_assistants and "
+            "let the user pick one.\n"
+            "5. Only after the yes, call create_scheduled_task with the prompt, the cadence "
+            "and the time zone, then confirm the task id and next_run_at."
+        )
+
+
+def tasks_of(ctx: Context[AppState]) -> TaskService:
+    """The task service of this server process (built in the lifespan)."""
+    return ctx.request_context.lifespan_context.tasks
+
+
+def register_task_tools(server: MCPServer) -> None:
+    """The task tools: create, list, get, update, delete, run now, runs, assistants."""
+
+    @server.tool(title="Create a scheduled task", annotations=CREATES)
+    async def create_scheduled_task(
+        prompt: Prompt,
+        schedule: ScheduleText,
+        ctx: Context[AppState],
+        timezone: ZoneName | None = None,
+        assistant_id: AssistantId | None = None,
+        name: TaskName | None = None,
+        enabled: Annotated[bool, Field(description="False creates it paused.")] = True,
+        chat_id: ChatId | None = None,
+        metadata: Metadata | None = None,
+        catch_up: CatchUpArg = "latest",
+        overlap: OverlapArg = "skip",
+    ) -> Annotated[CallToolResult, Task]:
+        """Schedule a prompt to run on a cadence (cron), an interval, or once.
+
+        Confirm the schedule's description, time zone and first runs with the user first
+        (text_to_cron shows them). Returns the task with its description and next_run_at.
+
+        Example: {"prompt": "Summarise my inbox", "schedule": "every weekday at 9am",
+        "timezone": "Europe/Berlin"}
+        """
+        with tool_call("create_scheduled_task"):
+            svc = tasks_of(ctx)
+            spec = TaskSpec(
+                prompt=prompt,
+                schedule=svc.parse_schedule(schedule, timezone),
+                assistant_id=assistant_id,
+                name=name,
+                enabled=enabled,
+                chat_id=chat_id,
+                metadata=metadata or {},
+                catch_up=catch_up,
+                overlap=overlap,
+            )
+            task = await svc.create(spec)
+            return respond(task, task_summary("Created", task))
+
+    @server.tool(title="List scheduled tasks", annotations=READ_ONLY)
+    async def list_scheduled_tasks(
+        ctx: Context[AppState],
+        assistant_id: Annotated[str | None, Field(description="Only this assistant's tasks.")] = None,
+        enabled: Annotated[bool | None, Field(description="Only enabled (true) or paused (false).")] = None,
+        chat_id: Annotated[str | None, Field(description="Only tasks continuing this chat.")] = None,
+        limit: PageLimit = 20,
+        cursor: Cursor = None,
+    ) -> Annotated[CallToolResult, TaskPage]:
+        """List tasks, soonest next run first (paused ones last), a page at a time.
+
+        Returns {tasks, next_cursor, total}; pass next_cursor back as `cursor` for more.
+
+        Example: {"enabled": true, "limit": 10}
+        """
+        with tool_call("list_scheduled_tasks"):
+            filters = TaskFilters(assistant_id=assistant_id, enabled=enabled, chat_id=chat_id)
+            page = await tasks_of(ctx).list(filters, limit, cursor)
+            more = f"; more with cursor={page.next_cursor}" if page.next_cursor else ""
+            lines = [f"{len(page.tasks)} of {page.total} task(s){more}"]
+            lines += [f"- {t.id} {t.name or ''}: {t.description}; next {t.next_run_at}"
+                      for t in page.tasks]
+            return respond(page, "\n".join(lines))
+
+    @server.tool(title="Get a scheduled task", annotations=READ_ONLY)
+    async def get_scheduled_task(task_id: TaskId, ctx: Context[AppState]) -> Annotated[CallToolResult, Task]:
+        """Get one task: its schedule, description, next and last run, settings.
+
+        Example: {"task_id": "task_3f2a9c..."}
+        """
+        with tool_call("get_scheduled_task"):
+            task = await tasks_of(ctx).get(task_id)
+            return respond(task, task_summary("Task", task).replace("Task task", "Task", 1))
+
+    @server.tool(title="Update a scheduled task", annotations=UPDATES)
+    async def update_scheduled_task(
+        task_id: TaskId,
+        ctx: Context[AppState],
+        prompt: Prompt | None = None,
+        schedule: ScheduleText | None = None,
+        timezone: ZoneName | None = None,
+        assistant_id: AssistantId | None = None,
+        name: TaskName | None = None,
+        enabled: Annotated[bool | None, Field(description="false pauses, true resumes.")] = None,
+        chat_id: ChatId | None = None,
+        clear_chat_id: Annotated[bool, Field(description="true removes the chat_id.")] = False,
+        metadata: Metadata | None = None,
+        catch_up: CatchUpArg | None = None,
+        overlap: OverlapArg | None = None,
+    ) -> Annotated[CallToolResult, Task]:
+        """Change a task; only the fields you pass change. Pause with enabled=false.
+
+        A new `schedule` is parsed like text_to_cron; `timezone` alone re-evaluates the
+        current schedule in that zone. chat_id and clear_chat_id=true together are an error.
+
+        Example: {"task_id": "task_3f2a9c...", "schedule": "every weekday at 8am"}
+        """
+        with tool_call("update_scheduled_task"):
+            given = {
+                "prompt": prompt, "assistant_id": assistant_id, "name": name,
+                "enabled": enabled, "chat_id": chat_id, "metadata": metadata,
+                "catch_up": catch_up, "overlap": overlap,
+            }
+            patch = TaskPatch(clear_chat_id=clear_chat_id,
+                              **{k: v for k, v in given.items() if v is not None})
+            task = await tasks_of(ctx).update(task_id, patch, schedule, timezone)
+            return respond(task, task_summary("Updated", task))
+
+    @server.tool(title="Delete a scheduled task", annotations=DELETES)
+    async def delete_scheduled_task(
+        task_id: TaskId, ctx: Context[AppState]
+    ) -> Annotated[CallToolResult, DeletedTask]:
+        """Delete a task and its run history for good. To stop it for a while, pause it instead
+        (update_scheduled_task with enabled=false).
+
+        Example: {"task_id": "task_3f2a9c..."}
+        """
+        with tool_call("delete_scheduled_task"):
+            await tasks_of(ctx).delete(task_id)
+            result = DeletedTask(task_id=task_id, deleted=True)
+            return respond(result, f"Deleted task {task_id}.")
+
+    @server.tool(title="Run a task now", annotations=FIRES)
+    async def run_scheduled_task_now(
+        task_id: TaskId, ctx: Context[AppState]
+    ) -> Annotated[CallToolResult, Run]:
+        """Fire a task once, now, outside its schedule; its schedule is unchanged.
+
+        Waits up to 30 s for the run to finish, then returns it (status 'running' if it is
+        still going; check later with list_task_runs).
+
+        Example: {"task_id": "task_3f2a9c..."}
+        """
+        with tool_call("run_scheduled_task_now"):
+            run = await tasks_of(ctx).run_now(task_id)
+            detail = run.error or (run.output or "")[:200]
+            return respond(run, f"Run {run.id} of task {task_id}: {run.status}. {detail}".strip())
+
+    @server.tool(title="List a task's runs", annotations=READ_ONLY)
+    async def list_task_runs(
+        task_id: TaskId,
+        ctx: Context[AppState],
+        limit: PageLimit = 20,
+        cursor: Cursor = None,
+    ) -> Annotated[CallToolResult, RunPage]:
+        """A task's run history, newest first: status (succeeded, failed, timed_out, skipped,
+        missed, running, queued), times, output (up to 64 KiB) or error.
+
+        Example: {"task_id": "task_3f2a9c...", "limit": 5}
+        """
+        with tool_call("list_task_runs"):
+            page = await tasks_of(ctx).runs(task_id, limit, cursor)
+            lines = [f"{len(page.runs)} run(s) of task {task_id}"]
+            lines += [f"- {r.scheduled_for} {r.status}" + (f": {r.error}" if r.error else "")
+                      for r in page.runs]
+            return respond(page, "\n".join(lines))
+
+    @server.tool(title="List assistants", annotations=READ_ONLY)
+    async def list_assistants(ctx: Context[AppState]) -> Annotated[CallToolResult, AssistantList]:
+        """The assistants a task can name (what a run does), as the user configured them.
+        An agent cannot add assistants: the user edits the assistants file.
+
+        Example: {}
+        """
+        with tool_call("list_assistants"):
+            result = await tasks_of(ctx).assistants()
+            names = ", ".join(f"{a.name} ({a.type})" for a in result.assistants)
+            return respond(result, f"Assistants: {names}; default: {result.default}")

@@ -1,4 +1,5 @@
-"""Command line: `agentcron` serves MCP over stdio; `parse` and `describe` are for people.
+"""Command line: `agentcron` serves MCP over stdio (`serve --http`: streamable HTTP);
+`parse` and `describe` are for people.
 
 The MCP SDK takes most of a second to import, so the people commands never import it.
 """
@@ -10,9 +11,13 @@ import logging
 import sys
 from collections.abc import Sequence
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from agentcron import __version__
 from agentcron.errors import AgentcronError
+
+if TYPE_CHECKING:
+    from agentcron.config import Settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,15 +26,52 @@ def build_parser() -> argparse.ArgumentParser:
         description="A scheduler for LLM agents, served over MCP. Without a command: serve on stdio.",
     )
     parser.add_argument("--version", action="version", version=f"agentcron {__version__}")
-    parser.add_argument(
-        "--log-level",
-        choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
-        type=str.upper,
-        help="Log level (stderr only); default AGENTCRON_LOG_LEVEL or INFO.",
-    )
+    _add_log_level(parser, default=None)
     commands = parser.add_subparsers(dest="command")
 
-    commands.add_parser("serve", help="Serve MCP over stdio (the default).")
+    serve = commands.add_parser(
+        "serve", help="Serve MCP over stdio (the default), or over streamable HTTP with --http."
+    )
+    serve.add_argument(
+        "--http",
+        action="store_true",
+        help="Serve streamable HTTP at http://HOST:PORT/mcp instead of stdio.",
+    )
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="Address to bind with --http (default 127.0.0.1). Anything but loopback "
+        "(127.0.0.0/8, ::1, localhost) requires AGENTCRON_HTTP_TOKEN.",
+    )
+    serve.add_argument(
+        "--port", type=int, default=8765, help="Port to bind with --http (default 8765)."
+    )
+    serve.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="With --http: a Host header value clients use (e.g. sched.example.com); turns on "
+        "the DNS-rebinding Host/Origin check for it. Repeatable. Loopback names are always "
+        "allowed on a loopback bind.",
+    )
+    _add_log_level(serve)
+
+    commands.add_parser(
+        "scheduler",
+        help="Run only the firing loop, as an always-on daemon (systemd/launchd); "
+        "stops cleanly on SIGTERM/SIGINT.",
+    )
+
+    tasks = commands.add_parser("tasks", help="Look at scheduled tasks and their runs.")
+    task_commands = tasks.add_subparsers(dest="tasks_command", required=True)
+    listing = task_commands.add_parser("list", help="Tasks, soonest next run first.")
+    listing.add_argument("--limit", type=int, default=50, help="At most this many (1-100).")
+    show = task_commands.add_parser("show", help="One task in full.")
+    show.add_argument("task_id")
+    runs = task_commands.add_parser("runs", help="A task's runs, newest first.")
+    runs.add_argument("task_id")
+    runs.add_argument("--limit", type=int, default=20, help="At most this many (1-100).")
 
     parse = commands.add_parser("parse", help="Turn a cadence in plain words into a schedule.")
     parse.add_argument("text", nargs="+", help='e.g. "every weekday at 9am Europe/Berlin"')
@@ -42,6 +84,17 @@ def build_parser() -> argparse.ArgumentParser:
     describe.add_argument("--count", type=int, default=5, help="How many next runs (1-50).")
     describe.add_argument("--at", help="Reference instant, ISO 8601 (default now).")
     return parser
+
+
+def _add_log_level(parser: argparse.ArgumentParser, default: object = argparse.SUPPRESS) -> None:
+    """--log-level works before or after `serve`; the subcommand's copy only overrides if given."""
+    parser.add_argument(
+        "--log-level",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
+        type=str.upper,
+        default=default,
+        help="Log level (stderr only); default AGENTCRON_LOG_LEVEL or INFO.",
+    )
 
 
 def configure_logging(level: str) -> None:
@@ -61,6 +114,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _parse(args)
         if args.command == "describe":
             return _describe(args)
+        if args.command == "scheduler":
+            from agentcron.daemon import run_scheduler
+
+            return run_scheduler(args.log_level)
+        if args.command == "tasks":
+            from agentcron.tasks_cli import run_tasks_command
+
+            return run_tasks_command(args)
         return _serve(args)
     except AgentcronError as exc:
         print(f"agentcron: {exc}", file=sys.stderr)
@@ -68,13 +129,49 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from agentcron.app import build_server
     from agentcron.config import Settings
 
     settings = Settings()
-    configure_logging(args.log_level or settings.log_level)
+    if args.log_level:  # the flag wins over AGENTCRON_LOG_LEVEL, for our logs and the SDK's
+        settings = settings.model_copy(update={"log_level": args.log_level})
+    configure_logging(settings.log_level)
+    if getattr(args, "http", False):
+        return _serve_http(args, settings)
+    check_assistants_file(settings)
+
+    from agentcron.app import build_server
+
     build_server(settings).run()
     return 0
+
+
+def _serve_http(args: argparse.Namespace, settings: Settings) -> int:
+    """Check the token rule before importing the MCP SDK, so a refused start fails fast."""
+    from agentcron import transport
+
+    token = settings.http_token.get_secret_value().strip() if settings.http_token else ""
+    transport.require_token_if_exposed(args.host, token or None)
+    check_assistants_file(settings)
+
+    from agentcron.app import build_server
+
+    transport.serve_http(
+        build_server(settings),
+        host=args.host,
+        port=args.port,
+        token=token or None,
+        allowed_hosts=args.allowed_host,
+        log_level=settings.log_level,
+    )
+    return 0
+
+
+def check_assistants_file(settings: object) -> None:
+    """Fail at start-up, naming file, table and key, rather than at the first fire."""
+    from agentcron.backends.local.assistants import load_assistants
+
+    if getattr(settings, "backend", "local") == "local":
+        load_assistants(getattr(settings, "assistants"))
 
 
 def _now() -> datetime:

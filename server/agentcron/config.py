@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     runner: Literal["on", "off"] = "on"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     http_token: SecretStr | None = None
+    lease_seconds: float = Field(
+        default=30.0, ge=3.0, le=30.0,
+        description="Runner lease expiry: a run whose runner is silent this long is interrupted.",
+    )
 
     @field_validator("timezone")
     @classmethod

@@ -65,7 +65,9 @@ class CronDescription(BaseModel):
 
 CatchUp = Literal["latest", "skip", "all"]
 Overlap = Literal["skip", "queue", "allow"]
-RunStatus = Literal["succeeded", "failed", "timed_out", "skipped", "missed", "running"]
+RunStatus = Literal[
+    "succeeded", "failed", "timed_out", "skipped", "missed", "running", "queued"
+]
 
 MAX_PROMPT_CHARS = 20_000
 MAX_NAME_CHARS = 200
@@ -145,3 +147,32 @@ class AssistantList(BaseModel):
 
     assistants: list[AssistantInfo]
     default: str
+
+
+class TaskSpec(BaseModel):
+    """A validated request to create a task (the schedule is already parsed)."""
+
+    prompt: str
+    schedule: Schedule
+    assistant_id: str | None = None
+    name: str | None = None
+    enabled: bool = True
+    chat_id: str | None = None
+    metadata: dict[str, str] = Field(default_factory=dict)
+    catch_up: CatchUp = "latest"
+    overlap: Overlap = "skip"
+
+
+class TaskPatch(BaseModel):
+    """A partial update: only the fields that are set change (`model_fields_set`)."""
+
+    prompt: str | None = None
+    schedule: Schedule | None = None
+    assistant_id: str | None = None
+    name: str | None = None
+    enabled: bool | None = None
+    chat_id: str | None = None
+    clear_chat_id: bool = False
+    metadata: dict[str, str] | None = None
+    catch_up: CatchUp | None = None
+    overlap: Overlap | None = None

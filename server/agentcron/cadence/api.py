@@ -35,18 +35,22 @@ def reference_instant(reference_time: str | None, timezone: str, now: datetime) 
     return parsed
 
 
-def translate_text(
-    text: str, timezone: str, now: datetime, reference_time: str | None = None
-) -> CronTranslation:
-    """text_to_cron: natural language, cron or macro -> schedule, description, next runs."""
-    default_zone = resolve_zone(timezone)
+def schedule_from_text(text: str, timezone: str, now: datetime) -> Schedule:
+    """Natural language, cron or macro -> a validated Schedule (one-offs resolved against now)."""
     if len(text) > MAX_TEXT_LENGTH:
         raise ScheduleError(
             f"The text is {len(text)} characters; the limit is {MAX_TEXT_LENGTH}. "
             "Send only the cadence, e.g. 'every weekday at 9am Europe/Berlin'."
         )
-    reference = reference_instant(reference_time, default_zone, now)
-    schedule = parse_schedule(text, timezone=default_zone, now=reference)
+    return parse_schedule(text, timezone=resolve_zone(timezone), now=now)
+
+
+def translate_text(
+    text: str, timezone: str, now: datetime, reference_time: str | None = None
+) -> CronTranslation:
+    """text_to_cron: natural language, cron or macro -> schedule, description, next runs."""
+    reference = reference_instant(reference_time, resolve_zone(timezone), now)
+    schedule = schedule_from_text(text, timezone, reference)
     runs = next_runs(schedule, reference, NEXT_RUNS_SHOWN)
     return CronTranslation(
         kind=schedule.kind,

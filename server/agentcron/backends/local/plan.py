@@ -1,0 +1,149 @@
+"""The runner's policy, as pure functions: which occurrences are due, which fire, which are
+recorded missed or skipped (DESIGN.md §3: catch-up and overlap). No I/O, no clock reads."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from itertools import islice
+
+from agentcron.backends.local.store import ClaimPlan, Occurrence, TaskRow, from_db, to_db
+from agentcron.cadence.cron import iter_fires
+from agentcron.cadence.timeline import interval_runs
+from agentcron.cadence.zones import zone
+from agentcron.models import Schedule
+
+# A run up to this late is simply late (a busy or briefly paused runner), not missed.
+MISFIRE_TOLERANCE = timedelta(seconds=60)
+# catch_up="latest" fires the newest missed occurrence only if it is at most this old.
+CATCH_UP_GRACE = timedelta(hours=1)
+# catch_up="all" fires at most this many missed occurrences (the newest); older ones are missed.
+CATCH_UP_ALL_LIMIT = 100
+# At most this many occurrences are listed one by one after a long downtime.
+MAX_OCCURRENCES_LISTED = 1000
+
+
+def schedule_of(task: TaskRow) -> Schedule:
+    return Schedule(
+        kind=task.kind,  # type: ignore[arg-type]
+        cron=task.cron,
+        timezone=task.timezone,
+        interval_seconds=task.interval_seconds,
+        run_at=task.run_at,
+    )
+
+
+def first_due_after(task: TaskRow, after: datetime) -> datetime | None:
+    """The task's first occurrence strictly after `after` (None: a one-off already past)."""
+    schedule = schedule_of(task)
+    if schedule.kind == "once":
+        assert schedule.run_at is not None
+        run_at = datetime.fromisoformat(schedule.run_at)
+        return run_at if run_at > after else None
+    return _fires_after(task, after, 1)[0]
+
+
+def _fires_after(task: TaskRow, after: datetime, count: int) -> list[datetime]:
+    tz = zone(task.timezone)
+    if task.kind == "cron":
+        assert task.cron is not None
+        return [i for i, _ in islice(iter_fires(task.cron, tz, after), count)]
+    assert task.interval_seconds is not None
+    return interval_runs(task.interval_seconds, from_db(task.anchor_at), after, count, tz)
+
+
+def due_occurrences(task: TaskRow, now: datetime) -> tuple[list[datetime], int, datetime | None]:
+    """Occurrences from next_due up to `now`, how many older ones were not listed, and the next.
+
+    After a long downtime only the newest MAX_OCCURRENCES_LISTED are listed one by one.
+    """
+    assert task.next_due is not None
+    first = from_db(task.next_due)
+    if task.kind == "once":
+        return [first], 0, None
+    due = [first]
+    unlisted = 0
+    while True:
+        batch = _fires_after(task, due[-1], 256)
+        for instant in batch:
+            if instant > now:
+                return due, unlisted, instant
+            due.append(instant)
+        if len(due) > MAX_OCCURRENCES_LISTED:
+            dropped = len(due) - MAX_OCCURRENCES_LISTED
+            unlisted += dropped
+            due = due[dropped:]
+
+
+def plan_task(task: TaskRow, active: set[str], now: datetime) -> ClaimPlan:
+    """Decide every due occurrence of one task: fire (running/queued), skipped or missed."""
+    due, unlisted, upcoming = due_occurrences(task, now)
+    on_time = [o for o in due if now - o <= MISFIRE_TOLERANCE]
+    late = [o for o in due if now - o > MISFIRE_TOLERANCE]
+    to_fire, missed = _apply_catch_up(task.catch_up, on_time, late, now)
+    occurrences = [
+        Occurrence(to_db(o), "missed", _missed_reason(task.catch_up)) for o in missed
+    ]
+    if unlisted:
+        occurrences.insert(0, Occurrence(
+            to_db(missed[0] - timedelta(microseconds=1)) if missed else to_db(due[0]),
+            "missed",
+            f"missed: {unlisted} earlier occurrences passed while no runner was running "
+            "(not listed one by one)",
+        ))
+    occurrences += _apply_overlap(task.overlap, to_fire, active)
+    fired = [o for o in occurrences if o.status in ("running", "queued")]
+    return ClaimPlan(
+        occurrences=occurrences,
+        next_due=to_db(upcoming) if upcoming else None,
+        enabled=task.kind != "once",
+        last_run_at=fired[-1].scheduled_for if fired else None,
+    )
+
+
+def _apply_catch_up(
+    policy: str, on_time: list[datetime], late: list[datetime], now: datetime
+) -> tuple[list[datetime], list[datetime]]:
+    """Split due occurrences into (fire, missed) per the task's catch_up policy."""
+    if not late or policy == "skip":
+        return on_time, late
+    if policy == "latest":
+        newest = late[-1]
+        if not on_time and now - newest <= CATCH_UP_GRACE:
+            return [newest], late[:-1]
+        return on_time, late
+    kept = late[-CATCH_UP_ALL_LIMIT:]
+    return kept + on_time, late[: len(late) - len(kept)]
+
+
+def _apply_overlap(policy: str, to_fire: list[datetime], active: set[str]) -> list[Occurrence]:
+    """Statuses for the occurrences to fire, given runs of the task still running or queued."""
+    decided: list[Occurrence] = []
+    running = "running" in active
+    queued = "queued" in active
+    for instant in to_fire:
+        when = to_db(instant)
+        if policy == "allow":
+            decided.append(Occurrence(when, "running"))
+        elif not running and not queued:
+            decided.append(Occurrence(when, "running"))
+            running = True
+        elif policy == "queue" and not queued:
+            decided.append(Occurrence(when, "queued"))
+            queued = True
+        elif len(to_fire) > 1 and decided:
+            # Several occurrences in one pass (catch_up="all"): run them one after another.
+            decided.append(Occurrence(when, "queued"))
+        else:
+            decided.append(Occurrence(
+                when, "skipped",
+                f"skipped: the previous run was still {'running' if running else 'queued'} "
+                f"(overlap policy '{policy}')",
+            ))
+    return decided
+
+
+def _missed_reason(policy: str) -> str:
+    return (
+        "missed: no runner was running at the scheduled time "
+        f"(catch_up policy '{policy}'; grace window {int(CATCH_UP_GRACE.total_seconds() // 60)} min)"
+    )

@@ -1,0 +1,267 @@
+"""The firing loop: claims due occurrences, fires them through assistants, records the truth.
+
+One Runner per process. It holds a lease (a heartbeat row, DESIGN.md §3): runs whose runner's
+lease expired are marked failed ("interrupted") by whichever runner notices first, and are
+never retried. The loop sleeps until the next due time, waking early when this process
+changes a task (`wake()`) or another process commits (SQLite's data_version, checked at most
+once per POLL_SECONDS) - no busy polling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+
+from agentcron.backends.local.assistants import (
+    AssistantFailure,
+    AssistantRegistry,
+    AssistantTimeout,
+    FireRequest,
+)
+from agentcron.backends.local.plan import plan_task
+from agentcron.backends.local.store import Claimed, RunRow, Store, TaskRow, from_db, to_db
+from agentcron.errors import NotFoundError
+from agentcron.models import MAX_OUTPUT_BYTES
+
+logger = logging.getLogger("agentcron.runner")
+
+POLL_SECONDS = 1.0
+SHUTDOWN_GRACE_SECONDS = 5.0
+DEFAULT_CAPACITY = 64
+TRUNCATION_NOTE = "\n[output truncated to 64 KiB]"
+INTERRUPTED_BY_STOP = (
+    "interrupted: the runner was stopped (SIGTERM/SIGINT) before the run finished; "
+    "not retried, because its side effect may have happened"
+)
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex}"
+
+
+def truncate_output(text: str) -> str:
+    """Keep at most 64 KiB of UTF-8, cut on a character boundary, saying that it was cut."""
+    data = text.encode("utf-8")
+    if len(data) <= MAX_OUTPUT_BYTES:
+        return text
+    keep = MAX_OUTPUT_BYTES - len(TRUNCATION_NOTE.encode())
+    return data[:keep].decode("utf-8", errors="ignore") + TRUNCATION_NOTE
+
+
+def scheduled_for_text(value: str) -> str:
+    """ISO 8601 UTC with Z, as webhooks receive it: whole seconds unless the run had a fraction."""
+    instant = from_db(value)
+    if instant.microsecond:
+        return instant.isoformat().replace("+00:00", "Z")
+    return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Runner:
+    """Executes runs for this process; with `scheduling=True` it also claims due occurrences."""
+
+    def __init__(
+        self,
+        store: Store,
+        assistants: AssistantRegistry,
+        *,
+        scheduling: bool = True,
+        clock: Callable[[], datetime] = utc_now,
+        lease_seconds: float = 30.0,
+        capacity: int = DEFAULT_CAPACITY,
+    ) -> None:
+        self.store = store
+        self.assistants = assistants
+        self.scheduling = scheduling
+        self.clock = clock
+        self.lease = timedelta(seconds=lease_seconds)
+        self.capacity = capacity
+        self.id = new_id("runner")
+        self._in_flight: dict[str, asyncio.Task[None]] = {}
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._loop_task: asyncio.Task[None] | None = None
+        self._lease_task: asyncio.Task[None] | None = None
+        self._last_data_version = -1
+
+    # --- life cycle -----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Take a lease, and start the scheduling loop if this runner schedules."""
+        await self._register()
+        self._lease_task = asyncio.create_task(self._keep_lease(), name="agentcron-lease")
+        if self.scheduling:
+            self._loop_task = asyncio.create_task(self._loop(), name="agentcron-runner")
+        logger.info("runner %s started (scheduling %s)", self.id, "on" if self.scheduling else "off")
+
+    async def stop(self, grace_seconds: float = SHUTDOWN_GRACE_SECONDS) -> None:
+        """Stop claiming, give in-flight runs `grace_seconds`, then interrupt and record them."""
+        self._stopping = True
+        self._wake.set()
+        if self._loop_task is not None:
+            await asyncio.gather(self._loop_task, return_exceptions=True)
+        pending = list(self._in_flight.values())
+        if pending:
+            _, still_running = await asyncio.wait(pending, timeout=grace_seconds)
+            for task in still_running:
+                task.cancel()
+            await asyncio.gather(*still_running, return_exceptions=True)
+        if self._lease_task is not None:
+            self._lease_task.cancel()
+            await asyncio.gather(self._lease_task, return_exceptions=True)
+        await asyncio.to_thread(self.store.remove_runner, self.id)
+        logger.info("runner %s stopped", self.id)
+
+    def wake(self) -> None:
+        """Re-check due times now (a task was created, changed or deleted in this process)."""
+        self._wake.set()
+
+    async def _register(self) -> None:
+        now = self.clock()
+        await asyncio.to_thread(
+            self.store.register_runner, self.id, os.getpid(), socket.gethostname(),
+            to_db(now), to_db(now + self.lease),
+        )
+
+    async def _keep_lease(self) -> None:
+        interval = self.lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self._register()
+                reaped = await asyncio.to_thread(self.store.reap_interrupted, to_db(self.clock()))
+                if reaped:
+                    logger.warning("marked %d interrupted run(s) failed", reaped)
+                    self._wake.set()
+            except Exception:  # keep the lease loop alive through a transient DB error
+                logger.exception("lease heartbeat failed")
+
+    # --- the loop -------------------------------------------------------------------------
+
+    async def _loop(self) -> None:
+        reaped = await asyncio.to_thread(self.store.reap_interrupted, to_db(self.clock()))
+        if reaped:
+            logger.warning("marked %d interrupted run(s) failed", reaped)
+        while not self._stopping:
+            try:
+                await self.tick()
+                delay = await self._seconds_until_next_due()
+            except Exception:
+                logger.exception("runner tick failed; retrying")
+                delay = POLL_SECONDS
+            await self._sleep(delay)
+
+    async def _sleep(self, delay: float) -> None:
+        """Sleep up to `delay`, waking for local changes or, every POLL_SECONDS, remote ones."""
+        remaining = delay
+        while remaining > 0 and not self._stopping:
+            step = min(remaining, POLL_SECONDS)
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=step)
+                self._wake.clear()
+                return
+            except asyncio.TimeoutError:
+                remaining -= step
+            version = await asyncio.to_thread(self.store.data_version)
+            if version != self._last_data_version:
+                self._last_data_version = version
+                return
+
+    async def _seconds_until_next_due(self) -> float:
+        if len(self._in_flight) >= self.capacity:
+            return POLL_SECONDS
+        next_due = await asyncio.to_thread(self.store.next_due)
+        if next_due is None:
+            return 3600.0
+        return max(0.0, (from_db(next_due) - self.clock()).total_seconds())
+
+    async def tick(self) -> list[asyncio.Task[None]]:
+        """One pass: start queued runs that may go, then claim and fire what is due now."""
+        started: list[asyncio.Task[None]] = []
+        self._last_data_version = await asyncio.to_thread(self.store.data_version)
+        if await asyncio.to_thread(self.store.has_queued_runs):
+            room = self.capacity - len(self._in_flight)
+            if room > 0:
+                queued = await asyncio.to_thread(
+                    self.store.start_queued, self.id, to_db(self.clock()), room
+                )
+                started += [self._launch(c) for c in queued]
+        while not self._stopping:
+            room = self.capacity - len(self._in_flight)
+            now = self.clock()
+            next_due = await asyncio.to_thread(self.store.next_due)
+            if room <= 0 or next_due is None or from_db(next_due) > now:
+                break
+            claimed = await asyncio.to_thread(
+                self.store.claim_due, to_db(now), room, self.id,
+                lambda task, active: plan_task(task, active, now), lambda: new_id("run"),
+            )
+            started += [self._launch(c) for c in claimed]
+        return started
+
+    # --- firing ---------------------------------------------------------------------------
+
+    def _launch(self, claimed: Claimed) -> asyncio.Task[None]:
+        task = asyncio.create_task(self._fire(claimed.task, claimed.run), name=claimed.run.id)
+        self._in_flight[claimed.run.id] = task
+        task.add_done_callback(lambda _: self._in_flight.pop(claimed.run.id, None))
+        return task
+
+    def launch_manual(self, task: TaskRow, run: RunRow) -> asyncio.Task[None]:
+        """Fire a run_scheduled_task_now run under this runner's lease."""
+        return self._launch(Claimed(task=task, run=run))
+
+    async def _fire(self, task: TaskRow, run: RunRow) -> None:
+        status, output, error = "failed", None, None
+        try:
+            status, output, error = await self._execute(task, run)
+        except asyncio.CancelledError:
+            status, error = "failed", INTERRUPTED_BY_STOP
+            await asyncio.shield(self._record(run, status, output, error))
+            raise
+        await self._record(run, status, output, error)
+        self._wake.set()  # a queued run of this task may go now
+
+    async def _execute(self, task: TaskRow, run: RunRow) -> tuple[str, str | None, str | None]:
+        try:
+            assistant = self.assistants.get(task.assistant_id or self.assistants.default)
+        except NotFoundError as exc:
+            return "failed", None, str(exc)
+        request = FireRequest(
+            task_id=task.id,
+            run_id=run.id,
+            scheduled_for=from_db(run.scheduled_for),
+            prompt=task.prompt,
+            metadata=task.metadata,
+            chat_id=task.chat_id,
+            task_name=task.name,
+        )
+        try:
+            output = await asyncio.wait_for(
+                assistant.fire(request), timeout=assistant.timeout_seconds
+            )
+        except (AssistantTimeout, asyncio.TimeoutError):
+            return "timed_out", None, (
+                f"timed out after {assistant.timeout_seconds:g} s "
+                f"(assistant '{assistant.name}' timeout_seconds)"
+            )
+        except AssistantFailure as exc:
+            return "failed", None, truncate_output(str(exc))
+        except Exception as exc:  # a bug, not the user's: record it, keep the runner alive
+            logger.exception("run %s crashed", run.id)
+            return "failed", None, f"internal error while firing: {type(exc).__name__}"
+        return "succeeded", truncate_output(output), None
+
+    async def _record(self, run: RunRow, status: str, output: str | None, error: str | None) -> None:
+        await asyncio.to_thread(
+            self.store.finish_run, run.id, status, output, error, to_db(self.clock())
+        )
+        logger.info("run %s of task %s: %s", run.id, run.task_id, status)

@@ -1,0 +1,89 @@
+"""Shared fixtures: an injectable clock, a webhook sink on 127.0.0.1, assistants files."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+class FakeClock:
+    """A clock the test moves by hand: no sleeping for real minutes."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, instant: datetime) -> None:
+        self.now = instant.astimezone(timezone.utc)
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+@dataclass
+class Sink:
+    """Everything a webhook sink received, in order."""
+
+    url: str
+    requests: list[dict[str, object]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def keys(self) -> list[str]:
+        with self.lock:
+            return [str(r["headers"].get("idempotency-key")) for r in self.requests]  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def sink() -> Iterator[Sink]:
+    """An HTTP server on 127.0.0.1 that records every POST and answers 200."""
+    record = Sink(url="")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            with record.lock:
+                record.requests.append({
+                    "path": self.path,
+                    "headers": {k.lower(): v for k, v in self.headers.items()},
+                    "json": json.loads(body or b"null"),
+                })
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(b'{"ok": true}')
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    class Server(ThreadingHTTPServer):
+        request_queue_size = 256  # a burst of due tasks connects at once
+
+    server = Server(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    record.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    try:
+        yield record
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def write_assistants(path: Path, body: str) -> Path:
+    path.write_text(body, encoding="utf-8")
+    return path

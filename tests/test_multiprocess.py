@@ -1,0 +1,174 @@
+"""Real `agentcron scheduler` processes sharing one database file: exactly-once firing across
+runners, a kill -9 mid-run, and a clean SIGTERM stop."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from agentcron.backends.local.assistants import load_assistants
+from agentcron.backends.local.backend import LocalBackend
+from agentcron.backends.local.store import Store
+from agentcron.models import Schedule, TaskSpec
+from tests.conftest import Sink, write_assistants
+
+READY = "agentcron scheduler ready"
+
+
+def scheduler_env(db: Path, assistants: Path, lease: float = 30) -> dict[str, str]:
+    return {**os.environ, "AGENTCRON_DB": str(db), "AGENTCRON_ASSISTANTS": str(assistants),
+            "AGENTCRON_LEASE_SECONDS": str(lease), "AGENTCRON_LOG_LEVEL": "WARNING"}
+
+
+def start_scheduler(env: dict[str, str]) -> subprocess.Popen[str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "agentcron", "scheduler"], env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert process.stderr is not None
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        if READY in line:
+            assert f"pid {process.pid}" in line
+            return process
+        if not line and process.poll() is not None:
+            break
+    process.kill()
+    raise AssertionError(f"scheduler did not get ready: {process.stderr.read()}")
+
+
+@pytest.fixture
+def processes() -> Iterator[list[subprocess.Popen[str]]]:
+    started: list[subprocess.Popen[str]] = []
+    try:
+        yield started
+    finally:
+        for process in started:
+            if process.poll() is None:
+                process.kill()
+            process.wait(timeout=10)
+
+
+def create_tasks(db: Path, assistants: Path, specs: list[TaskSpec]) -> list[str]:
+    """Create tasks through the local backend (no runner), as a tool call would."""
+    async def create() -> list[str]:
+        store = Store(db)
+        backend = LocalBackend(store, load_assistants(assistants), scheduling=False)
+        ids = [(await backend.create_task(spec)).id for spec in specs]
+        store.close()
+        return ids
+    return asyncio.run(create())
+
+
+def once_at(instant: datetime) -> Schedule:
+    return Schedule(kind="once", run_at=instant.isoformat())
+
+
+def wait_for(condition, timeout: float) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+def run_rows(db: Path) -> list[tuple[str, str, str, str | None]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT task_id, scheduled_for, status, error FROM runs").fetchall()
+
+
+def test_three_runners_fire_every_occurrence_exactly_once(tmp_path: Path, sink: Sink,
+                                                          processes: list) -> None:
+    db = tmp_path / "shared.db"
+    assistants = write_assistants(tmp_path / "a.toml", f"""
+default = "notify"
+[assistants.notify]
+type = "webhook"
+url = "{sink.url}"
+""")
+    env = scheduler_env(db, assistants)
+    processes.extend(start_scheduler(env) for _ in range(3))
+    due = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=4)
+    count = 300
+    ids = create_tasks(db, assistants, [TaskSpec(prompt=f"t{i}", schedule=once_at(due))
+                                         for i in range(count)])
+    assert wait_for(lambda: len(sink.requests) >= count, timeout=60)
+    time.sleep(2)  # room for a duplicate to show up
+    keys = sink.keys()
+    assert len(keys) == count and len(set(keys)) == count
+    stamp = due.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert set(keys) == {f"{task_id}:{stamp}" for task_id in ids}
+    rows = run_rows(db)
+    assert len(rows) == count and {r[2] for r in rows} == {"succeeded"}
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+    assert [p.wait(timeout=10) for p in processes] == [0, 0, 0]
+
+
+def test_kill_9_mid_run_marks_it_interrupted_and_loses_nothing(tmp_path: Path, sink: Sink,
+                                                               processes: list) -> None:
+    db = tmp_path / "crash.db"
+    assistants = write_assistants(tmp_path / "a.toml", f"""
+[assistants.slow]
+type = "command"
+argv = ["{sys.executable}", "-c", "import time; time.sleep(60)"]
+
+[assistants.notify]
+type = "webhook"
+url = "{sink.url}"
+""")
+    env = scheduler_env(db, assistants, lease=3)
+    first = start_scheduler(env)
+    processes.append(first)
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    slow, later = create_tasks(db, assistants, [
+        TaskSpec(prompt="slow", schedule=once_at(now + timedelta(seconds=2)), assistant_id="slow"),
+        TaskSpec(prompt="later", schedule=once_at(now + timedelta(seconds=9)), assistant_id="notify"),
+    ])
+    assert wait_for(lambda: any(r[0] == slow and r[2] == "running" for r in run_rows(db)), 20)
+    first.kill()  # SIGKILL mid-run
+    first.wait(timeout=10)
+    processes.append(start_scheduler(env))
+    assert wait_for(lambda: len(sink.requests) == 1, timeout=30)
+    assert wait_for(lambda: any(r[0] == slow and r[2] == "failed" for r in run_rows(db)), 20)
+    time.sleep(1.5)
+    rows = run_rows(db)
+    slow_runs = [r for r in rows if r[0] == slow]
+    assert len(slow_runs) == 1 and slow_runs[0][3].startswith("interrupted")
+    assert [r[2] for r in rows if r[0] == later] == ["succeeded"]
+    assert len(sink.requests) == 1
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_sigterm_interrupts_long_runs_and_exits_zero_quickly(tmp_path: Path, processes: list) -> None:
+    db = tmp_path / "stop.db"
+    assistants = write_assistants(tmp_path / "a.toml", f"""
+[assistants.slow]
+type = "command"
+argv = ["{sys.executable}", "-c", "import time; time.sleep(60)"]
+""")
+    process = start_scheduler(scheduler_env(db, assistants))
+    processes.append(process)
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    (task,) = create_tasks(db, assistants, [
+        TaskSpec(prompt="slow", schedule=once_at(now + timedelta(seconds=2)), assistant_id="slow")])
+    assert wait_for(lambda: any(r[2] == "running" for r in run_rows(db)), 20)
+    started = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=10) == 0
+    assert time.monotonic() - started < 10
+    (row,) = run_rows(db)
+    assert row[0] == task and row[2] == "failed" and row[3].startswith("interrupted")
