@@ -49,6 +49,20 @@ class Settings(BaseSettings):
         description="Runner lease expiry: a run whose runner is silent this long is interrupted.",
     )
 
+    # Hosted backends (see the README's backend sections and ../shared/backends.md).
+    langgraph_url: str | None = None
+    langgraph_api_key: SecretStr | None = None
+    toolhouse_url: str = "https://api.toolhouse.ai"
+    toolhouse_api_key: SecretStr | None = None
+    handinger_url: str = "https://handinger.com"
+    handinger_api_key: SecretStr | None = None
+    handinger_worker_id: str | None = None
+    unique_url: str = "https://gateway.unique.app/public/chat-gen2"
+    unique_api_key: SecretStr | None = None
+    unique_company_id: str | None = None
+    unique_user_id: str | None = None
+    unique_app_id: str | None = None
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

@@ -89,13 +89,17 @@ class Task(BaseModel):
     enabled: bool
     chat_id: str | None
     metadata: dict[str, str]
-    catch_up: CatchUp
-    overlap: Overlap
+    catch_up: CatchUp | None = Field(
+        description="Missed-run policy; null when the backend applies its own."
+    )
+    overlap: Overlap | None = Field(
+        description="Overlapping-run policy; null when the backend applies its own."
+    )
     next_run_at: str | None = Field(description="Next fire instant, ISO 8601 with offset.")
     last_run_at: str | None
-    created_at: str
-    updated_at: str
-    backend: str
+    created_at: str | None = Field(description="Null when the backend does not report it.")
+    updated_at: str | None = Field(description="Null when the backend does not report it.")
+    backend: str = Field(description="Which backend holds the task (AGENTCRON_BACKEND).")
 
 
 class TaskPage(BaseModel):

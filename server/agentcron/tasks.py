@@ -14,7 +14,8 @@ from agentcron.backends.base import Backend, TaskFilters
 from agentcron.cadence.api import schedule_from_text
 from agentcron.cadence.cron import is_portable
 from agentcron.cadence.zones import resolve_zone
-from agentcron.errors import InvalidRequestError, ScheduleError
+from agentcron.cadence.timeline import next_runs
+from agentcron.errors import CapabilityError, InvalidRequestError, ScheduleError
 from agentcron.models import (
     AssistantList,
     Run,
@@ -25,6 +26,20 @@ from agentcron.models import (
     TaskPatch,
     TaskSpec,
 )
+
+
+CADENCE_SAMPLE = 200
+
+
+def shortest_gap_seconds(schedule: Schedule, now: datetime) -> int | None:
+    """The smallest time between consecutive runs over the next CADENCE_SAMPLE runs."""
+    if schedule.kind == "interval":
+        return schedule.interval_seconds
+    if schedule.kind == "once":
+        return None
+    runs = next_runs(schedule, now, CADENCE_SAMPLE)
+    gaps = [int((b - a).total_seconds()) for a, b in zip(runs, runs[1:])]
+    return min(gaps) if gaps else None
 
 
 class TaskService:
@@ -51,7 +66,38 @@ class TaskService:
             caps.require(name, "L, # or W in cron", is_portable(schedule.cron or ""),
                          "Use a classic 5-field cron (no 'last friday' or 'first monday').")
 
+    def _check_cadence(self, schedule: Schedule) -> None:
+        """Refuse schedules that fire more often than the backend allows."""
+        minimum = self.backend.capabilities.min_cadence_seconds
+        if schedule.kind == "cron" and minimum <= 60:
+            return  # no cron fires more often than once a minute
+        gap = shortest_gap_seconds(schedule, self.clock())
+        if gap is not None and gap < minimum:
+            raise CapabilityError(
+                f"The {self.backend.name} backend runs a task at most once every "
+                f"{minimum // 60} minutes, but this schedule fires {gap // 60 or gap} "
+                f"{'minutes' if gap >= 60 else 'seconds'} apart. Choose a slower cadence, "
+                f"e.g. 'every {max(1, minimum // 60)} minutes' or more."
+            )
+
+    def _check_fields(self, fields: dict[str, bool]) -> None:
+        """Refuse, before any request, fields this backend has nowhere to keep."""
+        caps, name = self.backend.capabilities, self.backend.name
+        supported = {"name": caps.name, "metadata": caps.metadata, "chat_id": caps.chat_id,
+                     "catch_up or overlap": caps.policies, "pausing (enabled=false)": caps.pause}
+        for field, given in fields.items():
+            caps.require(name, field, supported[field] or not given,
+                         f"Leave {field.split(' (')[0]} out for this backend.")
+
     async def create(self, spec: TaskSpec) -> Task:
+        self._check_cadence(spec.schedule)
+        self._check_fields({
+            "name": spec.name is not None,
+            "metadata": bool(spec.metadata),
+            "chat_id": spec.chat_id is not None,
+            "catch_up or overlap": spec.catch_up != "latest" or spec.overlap != "skip",
+            "pausing (enabled=false)": not spec.enabled,
+        })
         return await self.backend.create_task(spec)
 
     async def list(self, filters: TaskFilters, limit: int, cursor: str | None) -> TaskPage:
@@ -67,6 +113,9 @@ class TaskService:
             raise InvalidRequestError(
                 "Pass either chat_id (to set it) or clear_chat_id=true (to remove it), not both."
             )
+        caps = self.backend.capabilities
+        caps.require(self.backend.name, "updating a task", caps.update,
+                     "Delete it and create a new one instead.")
         if schedule_text is not None:
             patch.schedule = self.parse_schedule(schedule_text, timezone)
         elif timezone is not None:
@@ -77,6 +126,16 @@ class TaskService:
                 "Nothing to update: pass at least one field, e.g. "
                 '{"task_id": "...", "enabled": false} to pause the task.'
             )
+        given = patch.model_fields_set
+        if patch.schedule is not None:
+            self._check_cadence(patch.schedule)
+        self._check_fields({
+            "name": "name" in given,
+            "metadata": "metadata" in given,
+            "chat_id": "chat_id" in given or patch.clear_chat_id,
+            "catch_up or overlap": "catch_up" in given or "overlap" in given,
+            "pausing (enabled=false)": "enabled" in given,
+        })
         return await self.backend.update_task(task_id, patch)
 
     def _rezone(self, schedule: Schedule, timezone: str) -> Schedule:

@@ -22,6 +22,9 @@ class Capabilities:
     run_now: bool = True
     run_history: bool = True
     chat_id: bool = True
+    name: bool = True
+    metadata: bool = True
+    policies: bool = True  # per-task catch_up / overlap
     min_cadence_seconds: int = 60
     cron_dialect: Literal["croniter", "classic"] = "croniter"
     pagination: Literal["cursor", "offset", "none"] = "cursor"

@@ -20,7 +20,11 @@ def shared_http_client() -> httpx.AsyncClient:
 
 
 def build_backend(settings: Settings) -> Backend:
-    """The local backend; the hosted adapters are not built yet and say so."""
+    """The local backend, or the hosted adapter named by AGENTCRON_BACKEND.
+
+    Each adapter module has `build(settings) -> Backend`, which raises ConfigError naming any
+    missing required variable (one clear error at start-up, not a traceback at the first call).
+    """
     if settings.backend == "local":
         from agentcron.backends.local.assistants import load_assistants
         from agentcron.backends.local.backend import LocalBackend
@@ -36,7 +40,14 @@ def build_backend(settings: Settings) -> Backend:
             lease_seconds=settings.lease_seconds,
             http_client=http,
         )
-    raise ConfigError(
-        f"AGENTCRON_BACKEND={settings.backend!r} is not implemented in this version yet; "
-        "only 'local' works today (see the README's backend table)."
-    )
+    import importlib
+
+    try:
+        adapter = importlib.import_module(f"agentcron.backends.{settings.backend}")
+    except ModuleNotFoundError:
+        raise ConfigError(
+            f"AGENTCRON_BACKEND={settings.backend!r} is not implemented in this version yet; "
+            "see the README's backend table for what works."
+        ) from None
+    backend: Backend = adapter.build(settings)
+    return backend
