@@ -1,0 +1,189 @@
+"""Read the user's assistants TOML file into an AssistantRegistry, or fail naming the problem.
+
+Every mistake is one ConfigError at start-up naming the file, the table and the key, because
+the person who fixes it is the user editing that file, not the agent. Environment variables
+named by `secret_env` and `api_key_env` are read at fire time, not here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from agentcron.backends.local.assistants.base import (
+    ASSISTANT_TYPES,
+    BUILTIN_INBOX,
+    ConfiguredAssistant,
+    ConversationStore,
+    logger,
+)
+from agentcron.backends.local.assistants.command import CommandAssistant
+from agentcron.backends.local.assistants.http import RETRY_DELAYS_SECONDS
+from agentcron.backends.local.assistants.inbox import InboxAssistant
+from agentcron.backends.local.assistants.openai_chat import OpenAIAssistant
+from agentcron.backends.local.assistants.registry import AssistantRegistry
+from agentcron.backends.local.assistants.schema import (
+    ENV_NAME_PATTERN,
+    AssistantsFile,
+    CommandConfig,
+    InboxConfig,
+    OpenAIConfig,
+    WebhookConfig,
+)
+from agentcron.backends.local.assistants.webhook import WebhookAssistant
+from agentcron.errors import ConfigError
+
+_TABLES: dict[str, type[BaseModel]] = {
+    "inbox": InboxConfig,
+    "webhook": WebhookConfig,
+    "command": CommandConfig,
+    "openai": OpenAIConfig,
+}
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_TYPES = ", ".join(ASSISTANT_TYPES)
+NAME_RULE = "1 to 64 letters, digits, '-' or '_'"
+
+
+def load_assistants(
+    path: Path,
+    *,
+    http_client: httpx.AsyncClient | None = None,
+    conversations: ConversationStore | None = None,
+    retry_delays: Sequence[float] = RETRY_DELAYS_SECONDS,
+) -> AssistantRegistry:
+    """Parse and validate `path`; a missing file means only the built-in `inbox`.
+
+    `http_client` (optional) is shared by webhook and openai assistants instead of one client per
+    fire; it must carry no default auth headers. `conversations` keeps openai chat history.
+    """
+    data = _read(path)
+    try:
+        parsed = AssistantsFile.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(_describe(error) for error in exc.errors())
+        raise ConfigError(f"Invalid assistants file {path}: {problems}") from None
+    _check_names(path, parsed)
+    assistants: list[ConfiguredAssistant] = []
+    for name, config in parsed.assistants.items():
+        assistant: ConfiguredAssistant
+        if isinstance(config, WebhookConfig):
+            assistant = WebhookAssistant(
+                name, config, http_client=http_client, retry_delays=retry_delays
+            )
+        elif isinstance(config, CommandConfig):
+            assistant = CommandAssistant(name, config)
+        elif isinstance(config, OpenAIConfig):
+            assistant = OpenAIAssistant(
+                name, config, http_client=http_client, conversations=conversations,
+                retry_delays=retry_delays,
+            )
+        else:
+            assistant = InboxAssistant(name)
+        assistants.append(assistant)
+    registry = AssistantRegistry(assistants, default=parsed.default, source=path)
+    logger.info("assistants from %s: %s (default %s)", path, ", ".join(registry.names()),
+                registry.default)
+    return registry
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        logger.info("no assistants file at %s: only the built-in inbox", path)
+        return {}
+    except OSError as exc:
+        raise ConfigError(
+            f"Cannot read assistants file {path}: {exc.strerror or type(exc).__name__}"
+        ) from None
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"Invalid assistants file {path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"Invalid assistants file {path}: TOML syntax error: {exc}") from None
+
+
+def _check_names(path: Path, parsed: AssistantsFile) -> None:
+    """Rules that span tables: the reserved `inbox` name and `default`."""
+    inbox = parsed.assistants.get(BUILTIN_INBOX)
+    if inbox is not None and not isinstance(inbox, InboxConfig):
+        raise ConfigError(
+            f"Invalid assistants file {path}: [assistants.inbox] key 'type': the name 'inbox' "
+            f"is the built-in inbox and can only have type \"inbox\"; rename this assistant"
+        )
+    known = {BUILTIN_INBOX, *parsed.assistants}
+    if parsed.default not in known:
+        raise ConfigError(
+            f"Invalid assistants file {path}: top level key 'default': no assistant named "
+            f"'{parsed.default}' (configured: {', '.join(sorted(known))})"
+        )
+
+
+def _table(name: object) -> str:
+    text = str(name)
+    return f"[assistants.{text if _BARE_KEY.match(text) else json.dumps(text)}]"
+
+
+def _key(parts: Sequence[int | str]) -> str:
+    """('argv', 0) -> argv[0]; ('headers', 'X-Team') -> headers.X-Team."""
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _message(error: ErrorDetails) -> str:
+    """Pydantic's message, said in the file's terms where pydantic's words are too generic."""
+    kind, ctx = error["type"], error.get("ctx", {})
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == ENV_NAME_PATTERN:
+        return (
+            "must be the name of an environment variable (letters, digits and _, "
+            "not starting with a digit); the secret itself never goes in this file"
+        )
+    if kind == "list_type":
+        return "must be an array of strings, e.g. [\"claude\", \"-p\", \"{prompt}\"]"
+    return error["msg"].removeprefix("Value error, ")
+
+
+def _describe(error: ErrorDetails) -> str:
+    """One pydantic error as "<table> key '<key>': <what is wrong>"."""
+    loc, kind = error["loc"], error["type"]
+    if not loc or loc[0] != "assistants" or len(loc) == 1:
+        key = str(loc[0]) if loc else ""
+        if kind == "extra_forbidden":
+            return f"top level: unknown key '{key}' (allowed: default, assistants)"
+        if key == "assistants":
+            return "top level key 'assistants': must be tables written as [assistants.NAME]"
+        if kind == "string_pattern_mismatch":
+            return f"top level key '{key}': must be an assistant name ({NAME_RULE})"
+        return f"top level key '{key}': {_message(error)}"
+    table = _table(loc[1])
+    if len(loc) == 3 and loc[2] == "[key]":
+        return f"{table}: invalid assistant name: use {NAME_RULE}"
+    if len(loc) == 2:
+        if kind == "union_tag_invalid":
+            got = error.get("ctx", {}).get("tag", "?")
+            return f"{table} key 'type': unknown type '{got}' (expected one of: {_TYPES})"
+        if kind == "union_tag_not_found":
+            return f"{table}: missing required key 'type' (one of: {_TYPES})"
+        if kind == "model_attributes_type":
+            return f"{table}: must be a table of keys"
+        return f"{table}: {_message(error)}"
+    type_name, key = str(loc[2]), _key(loc[3:])
+    if not key:
+        return f"{table}: {_message(error)}"
+    if kind == "extra_forbidden":
+        allowed = ", ".join(_TABLES[type_name].model_fields) if type_name in _TABLES else "?"
+        return f"{table}: unknown key '{key}' for type \"{type_name}\" (allowed: {allowed})"
+    if kind == "missing":
+        return f"{table}: missing required key '{key}' for type \"{type_name}\""
+    return f"{table} key '{key}': {_message(error)}"

@@ -1,0 +1,132 @@
+"""The assistants file's shape (DESIGN.md section 4, contract), as strict pydantic models.
+
+Strict: TOML already gives native types, so `timeout_seconds = true` or `argv = "claude"`
+is a mistake to report, not a value to coerce. Unknown keys are rejected everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
+
+from agentcron.backends.local.assistants.base import (
+    BUILTIN_INBOX,
+    COMMAND_TIMEOUT_SECONDS,
+    MAX_TIMEOUT_SECONDS,
+    OPENAI_TIMEOUT_SECONDS,
+    WEBHOOK_TIMEOUT_SECONDS,
+)
+
+NAME_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,127}$"
+PROMPT_PLACEHOLDER = "{prompt}"
+
+# Headers agentcron sets itself: a configured header must not change the contract.
+RESERVED_HEADERS = frozenset(
+    {"content-type", "content-length", "host", "idempotency-key", "x-agentcron-signature",
+     "transfer-encoding", "connection"}
+)
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # RFC 9110 token
+
+AssistantName = Annotated[str, StringConstraints(pattern=NAME_PATTERN)]
+EnvName = Annotated[str, StringConstraints(pattern=ENV_NAME_PATTERN)]
+NonEmpty = Annotated[str, StringConstraints(min_length=1)]
+TimeoutSeconds = Annotated[float, Field(gt=0, le=MAX_TIMEOUT_SECONDS, allow_inf_nan=False)]
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class InboxConfig(_Table):
+    """`type = "inbox"`: records the prompt as the run's output; takes no other keys."""
+
+    type: Literal["inbox"]
+
+
+class WebhookConfig(_Table):
+    """`type = "webhook"`: POST the occurrence as JSON to one fixed URL."""
+
+    type: Literal["webhook"]
+    url: AnyHttpUrl
+    secret_env: EnvName | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+    timeout_seconds: TimeoutSeconds = WEBHOOK_TIMEOUT_SECONDS
+
+    @field_validator("headers")
+    @classmethod
+    def _plain_headers(cls, headers: dict[str, str]) -> dict[str, str]:
+        for name, value in headers.items():
+            if not _HEADER_NAME.match(name):
+                raise ValueError(f"{name!r} is not a valid HTTP header name")
+            if name.lower() in RESERVED_HEADERS:
+                raise ValueError(f"header {name!r} is set by agentcron and cannot be configured")
+            if any(ch in value for ch in "\r\n\0"):
+                raise ValueError(f"the value of header {name!r} contains a line break or NUL")
+        return headers
+
+
+class CommandConfig(_Table):
+    """`type = "command"`: run a fixed argv (no shell) with `{prompt}` substituted."""
+
+    type: Literal["command"]
+    argv: Annotated[list[str], Field(min_length=1)]
+    timeout_seconds: TimeoutSeconds = COMMAND_TIMEOUT_SECONDS
+    cwd: NonEmpty | None = None
+
+    @field_validator("argv")
+    @classmethod
+    def _fixed_program(cls, argv: list[str]) -> list[str]:
+        if not argv[0]:
+            raise ValueError("argv[0] (the program) must not be empty")
+        if PROMPT_PLACEHOLDER in argv[0]:
+            # The program itself must be the user's choice, never text from the agent.
+            raise ValueError("argv[0] (the program) must not contain {prompt}")
+        if any("\0" in arg for arg in argv):
+            raise ValueError("arguments must not contain NUL characters")
+        return argv
+
+    @field_validator("cwd")
+    @classmethod
+    def _absolute_cwd(cls, cwd: str | None) -> str | None:
+        if cwd is None:
+            return None
+        path = Path(cwd).expanduser()
+        if not path.is_absolute():
+            # The server's own working directory depends on whichever client spawned it.
+            raise ValueError("must be an absolute path or start with ~")
+        return str(path)
+
+
+class OpenAIConfig(_Table):
+    """`type = "openai"`: one chat completion on an OpenAI-compatible endpoint."""
+
+    type: Literal["openai"]
+    base_url: AnyHttpUrl
+    model: NonEmpty
+    api_key_env: EnvName | None = None  # optional: local servers (Ollama, llama.cpp) need none
+    system: str | None = None
+    timeout_seconds: TimeoutSeconds = OPENAI_TIMEOUT_SECONDS
+
+
+AssistantConfig = Annotated[
+    InboxConfig | WebhookConfig | CommandConfig | OpenAIConfig,
+    Field(discriminator="type"),
+]
+
+
+class AssistantsFile(_Table):
+    """The whole file: an optional default and the `[assistants.NAME]` tables."""
+
+    default: AssistantName = BUILTIN_INBOX
+    assistants: dict[AssistantName, AssistantConfig] = Field(default_factory=dict)
