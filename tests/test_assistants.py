@@ -638,6 +638,9 @@ async def test_command_prompt_is_one_argument(tmp_path: Path) -> None:
 @pytest.mark.anyio
 async def test_command_environment_and_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("AGENTCRON_HTTP_TOKEN", "tok-never-inherited")
+    monkeypatch.setenv("AGENTCRON_UNIQUE_API_KEY", "key-never-inherited")
+    monkeypatch.setenv("AGENTCRON_TIMEZONE", "Europe/Berlin")
     (tmp_path / "work").mkdir()
     code = (
         "import json, os; print(json.dumps({k: v for k, v in os.environ.items() "
@@ -651,6 +654,8 @@ async def test_command_environment_and_cwd(tmp_path: Path, monkeypatch: pytest.M
     assert seen["AGENTCRON_RUN_ID"] == "run_1"
     assert seen["AGENTCRON_SCHEDULED_FOR"] == "2026-03-11T09:00:00Z"
     assert seen["AGENTCRON_PROMPT"] == "remember"
+    assert seen["AGENTCRON_TIMEZONE"] == "Europe/Berlin"  # settings pass on, secrets do not
+    assert "AGENTCRON_HTTP_TOKEN" not in seen and "AGENTCRON_UNIQUE_API_KEY" not in seen
 
 
 @posix_only

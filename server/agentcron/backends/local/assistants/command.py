@@ -6,8 +6,9 @@ The program (argv[0]) never contains `{prompt}` (checked when the file is loaded
 that starts with "-" may still look like an option to the program: write
 `["tool", "--", "{prompt}"]` if the program accepts `--`.
 
-The child gets this process's environment plus AGENTCRON_TASK_ID, AGENTCRON_RUN_ID,
-AGENTCRON_SCHEDULED_FOR and AGENTCRON_PROMPT, and no stdin. On timeout or cancellation
+The child gets this process's environment, minus agentcron's own secrets (the HTTP token and
+the hosted backends' API keys: a command is not meant to act as agentcron), plus
+AGENTCRON_TASK_ID, AGENTCRON_RUN_ID, AGENTCRON_SCHEDULED_FOR and AGENTCRON_PROMPT, and no stdin. On timeout or cancellation
 (runner shutdown) the whole process group gets SIGTERM, then SIGKILL after KILL_GRACE_SECONDS,
 so helpers the program started die with it. When the program exits by itself, processes it left
 running in the background are left alone, as cron does.
@@ -71,6 +72,10 @@ def render_argv(template: list[str], prompt: str) -> list[str]:
     return [arg.replace(PROMPT_PLACEHOLDER, prompt) for arg in template]
 
 
+# agentcron settings a command never inherits (AGENTCRON_HTTP_TOKEN, AGENTCRON_*_API_KEY).
+SECRET_SUFFIXES = ("_TOKEN", "_API_KEY", "_SECRET")
+
+
 class CommandAssistant:
     """Runs the configured program; success is exit status 0."""
 
@@ -87,8 +92,12 @@ class CommandAssistant:
         self._kill_grace = kill_grace_seconds
 
     def _environment(self, request: FireRequest) -> dict[str, str]:
+        inherited = {
+            key: value for key, value in os.environ.items()
+            if not (key.startswith("AGENTCRON_") and key.endswith(SECRET_SUFFIXES))
+        }
         return {
-            **os.environ,
+            **inherited,
             "AGENTCRON_TASK_ID": request.task_id,
             "AGENTCRON_RUN_ID": request.run_id,
             "AGENTCRON_SCHEDULED_FOR": request.scheduled_for_text,
