@@ -11,7 +11,7 @@ from agentcron.errors import ConfigError
 
 # Webhook and chat calls of one process share one pool: kept-alive connections, and a bound on
 # how many sockets a burst of due tasks opens against one receiver.
-MAX_CONNECTIONS = 64
+MAX_CONNECTIONS = 16
 
 
 def shared_http_client() -> httpx.AsyncClient:

@@ -31,8 +31,13 @@ from agentcron.models import MAX_OUTPUT_BYTES
 logger = logging.getLogger("agentcron.runner")
 
 POLL_SECONDS = 1.0
+# Outcomes are written in small batches: under a burst, one write transaction per run would
+# keep several runners handing the database's write lock back and forth.
+RECORD_BATCH_SECONDS = 0.02
+# After a wake-up, wait this long so a burst of finished runs costs one pass, not one each.
+WAKE_COALESCE_SECONDS = 0.005
 SHUTDOWN_GRACE_SECONDS = 5.0
-DEFAULT_CAPACITY = 64
+DEFAULT_CAPACITY = 32
 TRUNCATION_NOTE = "\n[output truncated to 64 KiB]"
 INTERRUPTED_BY_STOP = (
     "interrupted: the runner was stopped (SIGTERM/SIGINT) before the run finished; "
@@ -91,6 +96,8 @@ class Runner:
         self._loop_task: asyncio.Task[None] | None = None
         self._lease_task: asyncio.Task[None] | None = None
         self._last_data_version = -1
+        self._outcomes: list[tuple[str, str, str | None, str | None, str]] = []
+        self._outcomes_written: asyncio.Future[None] | None = None
 
     # --- life cycle -----------------------------------------------------------------------
 
@@ -166,6 +173,7 @@ class Runner:
             step = min(remaining, POLL_SECONDS)
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=step)
+                await asyncio.sleep(WAKE_COALESCE_SECONDS)
                 self._wake.clear()
                 return
             except asyncio.TimeoutError:
@@ -261,7 +269,24 @@ class Runner:
         return "succeeded", truncate_output(output), None
 
     async def _record(self, run: RunRow, status: str, output: str | None, error: str | None) -> None:
-        await asyncio.to_thread(
-            self.store.finish_run, run.id, status, output, error, to_db(self.clock())
-        )
+        """Queue the outcome and wait until the batch holding it is written."""
+        self._outcomes.append((run.id, status, output, error, to_db(self.clock())))
+        if self._outcomes_written is None:
+            self._outcomes_written = asyncio.get_running_loop().create_future()
+            asyncio.get_running_loop().call_later(RECORD_BATCH_SECONDS, self._flush_outcomes)
+        await asyncio.shield(self._outcomes_written)
         logger.info("run %s of task %s: %s", run.id, run.task_id, status)
+
+    def _flush_outcomes(self) -> None:
+        batch, done = self._outcomes, self._outcomes_written
+        self._outcomes, self._outcomes_written = [], None
+        assert done is not None
+
+        async def write() -> None:
+            try:
+                await asyncio.to_thread(self.store.finish_runs, batch)
+                done.set_result(None)
+            except Exception as exc:  # surface the failure to every waiting run
+                done.set_exception(exc)
+
+        asyncio.get_running_loop().create_task(write())

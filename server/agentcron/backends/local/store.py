@@ -530,15 +530,14 @@ class Store:
                     started.append(Claimed(task=_task_from(task_row), run=run))
         return started
 
-    def finish_run(
-        self, run_id: str, status: str, output: str | None, error: str | None, now: str
-    ) -> None:
-        """Record a run's outcome, unless something (a reaper) already closed it."""
+    def finish_runs(self, outcomes: Sequence[tuple[str, str, str | None, str | None, str]]) -> None:
+        """Record outcomes `(run_id, status, output, error, finished_at)` in one transaction,
+        skipping runs something (a reaper) already closed."""
         with self.transaction() as conn:
-            conn.execute(
+            conn.executemany(
                 "UPDATE runs SET status = ?, output = ?, error = ?, finished_at = ? "
                 "WHERE id = ? AND status = 'running'",
-                (status, output, error, now, run_id),
+                [(status, output, error, at, run_id) for run_id, status, output, error, at in outcomes],
             )
 
     def get_run(self, run_id: str) -> RunRow | None:
