@@ -1,0 +1,110 @@
+"""Text -> Schedule: natural language, raw 5-field cron, or @macros. Deterministic and offline.
+
+Pipeline: normalise the text, pull out the time zone, hand raw cron to `normalise_cron`,
+otherwise tokenise, run the grammar (which refuses unknown words by name), and build a cron,
+an interval or a one-off from what it found. See recurring.py and oneoff.py for the rules.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from agentcron.cadence.cron import normalise_cron
+from agentcron.cadence.grammar import Grammar
+from agentcron.cadence.oneoff import build_once
+from agentcron.cadence.recurring import build_recurring
+from agentcron.cadence.rulebase import EXAMPLES
+from agentcron.cadence.spec import Spec
+from agentcron.cadence.tokens import fold, normalise, tokenize
+from agentcron.cadence.zones import find_zone_in_text, resolve_zone, zone
+from agentcron.errors import ScheduleError
+from agentcron.models import Schedule
+
+MAX_TEXT_LENGTH = 500
+CRON_FIELD_COUNTS = range(3, 8)
+# One cron field: numbers, *, ?, ranges, steps, lists, L/W/#, and 3-letter day/month names.
+_CRON_FIELD = re.compile(
+    r"(?:[\d*?lw#]+|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+    r"|sun|mon|tue|wed|thu|fri|sat)(?:[-/,#](?:[\d*?lw]+|jan|feb|mar|apr|may|jun|jul|aug|sep"
+    r"|oct|nov|dec|sun|mon|tue|wed|thu|fri|sat))*"
+)
+_NUMERIC_FIELD = re.compile(r"[\d,\-/]+")
+_MACRO = re.compile(r"@[a-z][^\s]*")
+
+
+def parse_schedule(text: str, *, timezone: str = "UTC", now: datetime) -> Schedule:
+    """Parse `text` into a Schedule, or raise ScheduleError naming what was not understood.
+
+    `timezone` is the default IANA zone (a zone named in the text wins); `now` is the aware
+    reference instant that relative phrases ('tomorrow', 'in 2 hours') resolve against.
+    """
+    if not text or not text.strip():
+        raise ScheduleError(f"The schedule text is empty. {EXAMPLES}")
+    if len(text) > MAX_TEXT_LENGTH:
+        raise ScheduleError(
+            f"The schedule text is {len(text)} characters; the limit is {MAX_TEXT_LENGTH}. "
+            "Send only the cadence, e.g. 'every weekday at 9am Europe/Berlin'."
+        )
+    if now.tzinfo is None:
+        raise ScheduleError("The reference time must include a UTC offset.")
+    named_zone, rest = find_zone_in_text(fold(text))
+    rest = normalise(rest)
+    tz_name = named_zone or resolve_zone(timezone)
+    cron = _raw_cron(rest)
+    if cron is not None:
+        return Schedule(kind="cron", cron=cron, timezone=tz_name)
+    tokens = tokenize(rest)
+    if not tokens:
+        raise ScheduleError(f"The text names a time zone ({tz_name}) but no schedule. {EXAMPLES}")
+    spec = Grammar(tokens).parse()
+    if _is_one_off(spec):
+        instant = build_once(spec, zone(tz_name), now)
+        return Schedule(kind="once", run_at=instant.isoformat(), timezone=tz_name)
+    kind, value = build_recurring(spec)
+    if kind == "interval":
+        return Schedule(kind="interval", interval_seconds=int(value), timezone=tz_name)
+    return Schedule(kind="cron", cron=str(value), timezone=tz_name)
+
+
+def _raw_cron(text: str) -> str | None:
+    """Normalised cron when `text` is a cron expression or @macro; None for prose."""
+    stripped = text.strip()
+    if _MACRO.fullmatch(stripped):
+        return normalise_cron(stripped)
+    fields = stripped.split()
+    if len(fields) not in CRON_FIELD_COUNTS:
+        return None
+    if not all(_CRON_FIELD.fullmatch(f) for f in fields):
+        return None
+    if not any(ch in stripped for ch in "*?") and (
+        len(fields) < 5 or not _NUMERIC_FIELD.fullmatch(fields[0] + fields[1])
+    ):
+        return None  # 'mon wed fri sat sun' is prose; a cron's minute and hour are numbers
+    return normalise_cron(stripped)
+
+
+def _is_one_off(spec: Spec) -> bool:
+    """Recurring words win unless a one-off anchor is also present (then refuse the mix)."""
+    if spec.recurring is not None and spec.once is not None:
+        raise ScheduleError(
+            f"{spec.once!r} is a single moment but {spec.recurring!r} repeats. Schedules have "
+            "no start date: say e.g. 'every day at 9am', or 'tomorrow at 9am' for one run."
+        )
+    if spec.once is not None:
+        return True
+    if spec.recurring is not None:
+        if spec.says_nothing():
+            raise ScheduleError(f"{spec.recurring!r} needs a cadence after it. {EXAMPLES}")
+        return False
+    if spec.dates or spec.days or spec.anchor_days is not None or spec.weekday_anchor:
+        return True
+    if spec.step is not None or spec.count is not None:
+        return False
+    what = spec.times_text or spec.minutes_text or spec.months_text or spec.period_text
+    if what:
+        raise ScheduleError(
+            f"{what!r} does not say which day or how often. Try e.g. 'every day at 5pm', "
+            "'every monday at 5pm' or 'today at 5pm'."
+        )
+    raise ScheduleError(f"The text has no schedule in it. {EXAMPLES}")

@@ -1,0 +1,274 @@
+"""Rules for the calendar: weekdays ('mon-fri', 'weekends'), exceptions ('except sundays'),
+days of the month ('the 1st and 15th', 'the last day'), n-th weekdays ('the first monday of
+the month'), dates ('december 31', '4th of july') and months ('in june', 'march to may').
+"""
+
+from __future__ import annotations
+
+from agentcron.cadence.lexicon import (
+    MONTH_NAMES,
+    UNIT_WORDS,
+    WEEKDAY_NAMES,
+    WEEKDAY_PLURALS,
+)
+from agentcron.cadence.numbers import (
+    read_cardinal,
+    read_ordinal,
+)
+from agentcron.cadence.rulebase import (
+    EVERY_WORDS,
+    LAST,
+    MAX_DAY,
+    GrammarBase,
+    check_dom,
+    not_understood,
+)
+from agentcron.cadence.spec import DateItem
+from agentcron.errors import ScheduleError
+
+LAST_WORDS = ("last", "final")
+NTH_MAX = 5
+HOLIDAY_WORDS = ("holiday", "holidays")
+
+
+class CalendarRules(GrammarBase):
+    """Weekdays, days of the month, dates and months."""
+
+    def _days(self, index: int) -> int | None:
+        """Days of the week: 'mondays', 'mon-fri', 'weekdays', 'saturday and sunday'."""
+        read = self._read_days(index)
+        if read is None:
+            return None
+        day_list, end = read
+        self._set_days(day_list)
+        return end
+
+    def _except(self, index: int) -> int | None:
+        """'except mondays', 'but not on weekends', 'excluding august', 'other than friday'."""
+        word, following = self.w(index), self.w(index + 1)
+        if word in ("except", "excluding", "excl", "skipping", "skip", "without"):
+            pos = index + 1
+        elif (word, following) in (("but", "not"), ("other", "than"), ("apart", "from")):
+            pos = index + 2
+        elif word == "not" and following in ("on", "in", "during"):
+            pos = index + 1
+        else:
+            return None
+        pos = self._skip(pos, "on", "in", "during", "the", "for")
+        if self.w(pos) in HOLIDAY_WORDS or self.w(pos + 1) in HOLIDAY_WORDS:
+            raise ScheduleError(
+                "Holidays are not known to the scheduler. Leave them out, e.g. "
+                "'every weekday at 9am'."
+            )
+        days = self._read_days(pos)
+        if days is not None:
+            self.spec.except_days |= days[0].days
+            return days[1]
+        months = self._read_months(pos)
+        if months is not None:
+            self.spec.except_months |= months[0]
+            return months[1]
+        raise not_understood(self.text(index, pos + 1))
+
+    def _ordinal_phrase(self, index: int) -> int | None:
+        """Phrases that start with an ordinal: 'the first monday of the month', 'last friday',
+        'the 1st and 15th', 'the last day of the month', '4th of july', '15th of each month'."""
+        pos = self._skip(index, "the", "on")
+        had_the = pos > index
+        items: list[int] = []
+        item_end = pos
+        while True:
+            if self.w(item_end) in LAST_WORDS:
+                items.append(LAST)
+                item_end += 1
+            else:
+                read = self._read_dom_item(item_end)
+                if read is None and had_the and (num := read_cardinal(self.t, item_end)):
+                    following = self.w(num[1]) or ""
+                    plain = following not in UNIT_WORDS and following not in ("am", "pm", "h")
+                    if self.t[item_end].kind == "num" and 1 <= num[0] <= MAX_DAY and plain:
+                        read = (frozenset({num[0]}), False, num[1])
+                if read is None:
+                    break
+                items.extend(sorted(read[0]))
+                item_end = read[2]
+            sep = self._list_separator(item_end)
+            if sep is None:
+                break
+            nxt = self._skip(sep, "the")
+            if self.w(nxt) not in LAST_WORDS and read_ordinal(self.t, nxt) is None:
+                break
+            item_end = nxt
+        if not items:
+            return None
+        text_start = index
+        after = item_end
+        following = self.w(after) or ""
+        if following in WEEKDAY_NAMES or following in WEEKDAY_PLURALS:
+            if items == [LAST] and not had_the and not self._nth_has_context(index, after):
+                return None  # 'last friday' on its own is a past day, not a monthly rule
+            return self._nth_weekday(text_start, items, after)
+        if following in ("day", "days"):
+            return self._dom_words(text_start, items, after + 1)
+        if following in ("weekday", "business", "working"):
+            raise ScheduleError(
+                f"{self.text(text_start, after + 1)!r} (nearest working day) cannot be scheduled "
+                "here. Use e.g. 'the first monday of the month' or 'on the 1st'."
+            )
+        month_pos = after + int(following == "of")
+        if self.w(month_pos) in MONTH_NAMES and LAST not in items:
+            return self._day_first_dates(text_start, items, month_pos)
+        context_end = self._month_context_at(after)
+        if context_end is not None:
+            return self._dom_words(text_start, items, after)
+        word_ordinal = self.t[pos].kind != "ord" and self.w(pos) not in LAST_WORDS
+        if LAST in items or (word_ordinal and not had_the):
+            return None
+        self._set_dom_items(items, self.text(text_start, after))
+        return after
+
+    def _nth_has_context(self, start: int, day_index: int) -> bool:
+        """'every last friday' or 'last friday of the month' (not just 'last friday')."""
+        if start > 0 and self.w(start - 1) in EVERY_WORDS:
+            return True
+        read = self._read_days(day_index)
+        end = read[1] if read else day_index + 1
+        return self._month_context_at(end) is not None or self.w(end) in ("of", "in")
+
+    def _nth_weekday(self, start: int, items: list[int], index: int) -> int:
+        """'first monday', 'last friday', 'second and fourth tuesday' (+ 'of the month')."""
+        read = self._read_days(index)
+        assert read is not None
+        day_list, end = read
+        for item in items:
+            if item != LAST and not 1 <= item <= NTH_MAX:
+                raise ScheduleError(
+                    f"{self.text(start, end)!r}: a month has at most 5 of each weekday. "
+                    "Try e.g. 'the first monday of the month'."
+                )
+        context_end = self._month_context_at(end)
+        months: frozenset[int] | None = None
+        if context_end is None and self.w(end) in ("of", "in"):
+            month_read = self._read_months(self._skip(end + 1, "every", "each"))
+            if month_read is not None:
+                months, context_end = month_read
+        text = self.text(start, context_end or end)
+        nth = [(day, item) for item in items for day in sorted(day_list.days)]
+        if self.spec.nth and self.spec.nth != nth:
+            raise ScheduleError(f"The text names two different weekdays of the month ({text!r}).")
+        self.spec.nth = nth
+        self.spec.nth_text = text
+        self.spec.mark_recurring(text)
+        if months is not None:
+            self._set_months(months, text)
+        if context_end is not None:
+            self.spec.month_context = True
+            return context_end
+        preceded_by_every = start > 0 and self.w(start - 1) in EVERY_WORDS
+        if preceded_by_every and len(items) == 1 and items[0] not in (1, LAST):
+            self.spec.nth_ambiguous = self.text(start - 1, end)
+        return end
+
+    def _dom_words(self, start: int, items: list[int], index: int) -> int:
+        """'the last day (of the month)', 'the 15th day of each month', '1st of every month'."""
+        end = self._month_context_at(index) or index
+        text = self.text(start, end)
+        if end > index:
+            self.spec.month_context = True
+        if self.w(index) == "of" and self.w(index + 1) in MONTH_NAMES:
+            months_read = self._read_months(index + 1)
+            assert months_read is not None
+            self._set_months(months_read[0], text)
+            end = months_read[1]
+        self._set_dom_items(items, text)
+        return end
+
+    def _month_context(self, index: int) -> int | None:
+        """A loose 'of the month' / 'per month' (after 'on day 5' etc.)."""
+        if self.w(index) not in ("of", "in", "per", "a"):
+            return None
+        end = self._month_context_at(index)
+        if end is None:
+            return None
+        self.spec.month_context = True
+        self.spec.mark_recurring(self.text(index, end))
+        return end
+
+    def _day_number(self, index: int) -> int | None:
+        """'day 5', 'days 1 and 15', 'day 5 of every month'."""
+        if self.w(index) not in ("day", "days"):
+            return None
+        read = read_cardinal(self.t, index + 1)
+        if read is None or self.t[index + 1].kind != "num":
+            return None
+        if self.w(read[1]) in ("am", "pm", "h", "oclock") or self.w(read[1]) in UNIT_WORDS:
+            return None
+        values = [read[0]]
+        end = read[1]
+        while (sep := self._list_separator(end)) is not None:
+            nxt = read_cardinal(self.t, sep)
+            if nxt is None or self.t[sep].kind != "num":
+                break
+            values.append(nxt[0])
+            end = nxt[1]
+        for value in values:
+            check_dom(value, self.text(index, end))
+        context_end = self._month_context_at(end)
+        if context_end is not None:
+            self.spec.month_context = True
+            end = context_end
+        self._set_dom(frozenset(values), self.text(index, end))
+        return end
+
+    def _month_end(self, index: int) -> int | None:
+        """'(at the) end of the month', 'end of every month', 'month end' = last day."""
+        if self.w(index) == "end" and self.w(index + 1) == "of":
+            end = self._month_context_at(index + 1)
+            if end is None:
+                return None
+        elif self.w(index) == "month" and self.w(index + 1) == "end":
+            end = index + 2
+        elif self.w(index) == "monthend":
+            end = index + 1
+        else:
+            return None
+        self.spec.month_context = True
+        self._set_dom_items([LAST], self.text(index, end))
+        return end
+
+    def _day_first_date(self, index: int) -> int | None:
+        """'15 march', '1 march 2026' (cardinal day, then month name)."""
+        token = self.t[index]
+        if token.kind != "num" or not 1 <= token.number <= MAX_DAY:
+            return None
+        month_pos = index + 1 + int(self.w(index + 1) == "of")
+        if self.w(month_pos) not in MONTH_NAMES:
+            return None
+        return self._day_first_dates(index, [token.number], month_pos)
+
+    def _day_first_dates(self, start: int, days: list[int], month_pos: int) -> int:
+        """Days then a month: '1st and 15th of march', '4th of july 2027'."""
+        month = MONTH_NAMES[self.w(month_pos) or ""]
+        end = month_pos + 1
+        year, end = self._read_year(end)
+        text = self.text(start, end)
+        for day in days:
+            self._add_date(DateItem(month, day, year, text))
+        return end
+
+    def _month_first(self, index: int) -> int | None:
+        """'december 31', 'dec 31st, 2026', 'march 15 and 30', or months alone ('in july',
+        'march to may', 'january and july')."""
+        if self.w(index) not in MONTH_NAMES:
+            return None
+        dates = self._read_date_month_first(index)
+        if dates is not None:
+            items, end = dates
+            for item in items:
+                self._add_date(item)
+            return end
+        read = self._read_months(index)
+        assert read is not None
+        months, end = read
+        self._set_months(months, self.text(index, end))
+        return end
