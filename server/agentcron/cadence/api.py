@@ -9,7 +9,7 @@ from datetime import datetime
 
 from agentcron.cadence.cron import is_portable, normalise_cron
 from agentcron.cadence.describe import cron_runs_with_warnings, describe_schedule
-from agentcron.cadence.parse import MAX_TEXT_LENGTH, parse_schedule
+from agentcron.cadence.parse import parse_schedule
 from agentcron.cadence.timeline import iso, next_runs
 from agentcron.cadence.zones import resolve_zone, zone
 from agentcron.errors import ScheduleError
@@ -36,11 +36,6 @@ def reference_instant(reference_time: str | None, timezone: str, now: datetime) 
 
 def schedule_from_text(text: str, timezone: str, now: datetime) -> Schedule:
     """Natural language, cron or macro -> a validated Schedule (one-offs resolved against now)."""
-    if len(text) > MAX_TEXT_LENGTH:
-        raise ScheduleError(
-            f"The text is {len(text)} characters; the limit is {MAX_TEXT_LENGTH}. "
-            "Send only the cadence, e.g. 'every weekday at 9am Europe/Berlin'."
-        )
     return parse_schedule(text, timezone=resolve_zone(timezone), now=now)
 
 
