@@ -57,11 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_log_level(serve)
 
-    commands.add_parser(
+    scheduler = commands.add_parser(
         "scheduler",
         help="Run only the firing loop, as an always-on daemon (systemd/launchd); "
         "stops cleanly on SIGTERM/SIGINT.",
     )
+    _add_log_level(scheduler)
 
     tasks = commands.add_parser("tasks", help="Look at scheduled tasks and their runs.")
     task_commands = tasks.add_subparsers(dest="tasks_command", required=True)
