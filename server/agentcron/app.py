@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
@@ -41,6 +42,7 @@ from agentcron.models import (
 from agentcron.tasks import TaskService
 
 logger = logging.getLogger("agentcron.tools")
+_Tool = TypeVar("_Tool", bound=Callable[..., Any])
 
 INSTRUCTIONS = """\
 agentcron is a scheduler: it runs a prompt on a cadence (cron), an interval, or once, in the
@@ -133,6 +135,19 @@ class AppState:
     tasks: TaskService
 
 
+def model_tool(
+    server: MCPServer, *, title: str, annotations: ToolAnnotations
+) -> Callable[[_Tool], _Tool]:
+    """Register a tool with its docstring dedented: the SDK sends `__doc__` verbatim, and
+    nested functions' docstrings would reach the model with 8 spaces of indentation."""
+
+    def register(fn: _Tool) -> _Tool:
+        description = inspect.cleandoc(fn.__doc__ or "")
+        return server.tool(title=title, annotations=annotations, description=description)(fn)
+
+    return register
+
+
 def current_time() -> datetime:
     """The one clock read of the tool layer (the cadence engine never reads the clock)."""
     return datetime.now(timezone.utc)
@@ -200,7 +215,7 @@ def build_server(settings: Settings | None = None) -> MCPServer:
     )
 
 
-    @server.tool(title="Natural language to schedule", annotations=READ_ONLY)
+    @model_tool(server, title="Natural language to schedule", annotations=READ_ONLY)
     def text_to_cron(
         text: Annotated[
             str,
@@ -245,7 +260,7 @@ def build_server(settings: Settings | None = None) -> MCPServer:
             summary = f"{result.description} [{result.kind}: {what}]; {_runs_phrase(result.next_runs)}"
             return respond(result, summary)
 
-    @server.tool(title="Explain a cron expression", annotations=READ_ONLY)
+    @model_tool(server, title="Explain a cron expression", annotations=READ_ONLY)
     def describe_cron(
         cron: Annotated[
             str,
@@ -338,7 +353,7 @@ def tasks_of(ctx: Context[AppState]) -> TaskService:
 def register_task_tools(server: MCPServer) -> None:
     """The task tools: create, list, get, update, delete, run now, runs, assistants."""
 
-    @server.tool(title="Create a scheduled task", annotations=CREATES)
+    @model_tool(server, title="Create a scheduled task", annotations=CREATES)
     async def create_scheduled_task(
         prompt: Prompt,
         schedule: ScheduleText,
@@ -376,7 +391,7 @@ def register_task_tools(server: MCPServer) -> None:
             task = await svc.create(spec)
             return respond(task, task_summary("Created", task))
 
-    @server.tool(title="List scheduled tasks", annotations=READ_ONLY)
+    @model_tool(server, title="List scheduled tasks", annotations=READ_ONLY)
     async def list_scheduled_tasks(
         ctx: Context[AppState],
         assistant_id: Annotated[str | None, Field(description="Only this assistant's tasks.")] = None,
@@ -400,7 +415,7 @@ def register_task_tools(server: MCPServer) -> None:
                       for t in page.tasks]
             return respond(page, "\n".join(lines))
 
-    @server.tool(title="Get a scheduled task", annotations=READ_ONLY)
+    @model_tool(server, title="Get a scheduled task", annotations=READ_ONLY)
     async def get_scheduled_task(task_id: TaskId, ctx: Context[AppState]) -> Annotated[CallToolResult, Task]:
         """Get one task: its schedule, description, next and last run, settings.
 
@@ -410,7 +425,7 @@ def register_task_tools(server: MCPServer) -> None:
             task = await tasks_of(ctx).get(task_id)
             return respond(task, task_summary("Task", task).replace("Task task", "Task", 1))
 
-    @server.tool(title="Update a scheduled task", annotations=UPDATES)
+    @model_tool(server, title="Update a scheduled task", annotations=UPDATES)
     async def update_scheduled_task(
         task_id: TaskId,
         ctx: Context[AppState],
@@ -444,7 +459,7 @@ def register_task_tools(server: MCPServer) -> None:
             task = await tasks_of(ctx).update(task_id, patch, schedule, timezone)
             return respond(task, task_summary("Updated", task))
 
-    @server.tool(title="Delete a scheduled task", annotations=DELETES)
+    @model_tool(server, title="Delete a scheduled task", annotations=DELETES)
     async def delete_scheduled_task(
         task_id: TaskId, ctx: Context[AppState]
     ) -> Annotated[CallToolResult, DeletedTask]:
@@ -458,7 +473,7 @@ def register_task_tools(server: MCPServer) -> None:
             result = DeletedTask(task_id=task_id, deleted=True)
             return respond(result, f"Deleted task {task_id}.")
 
-    @server.tool(title="Run a task now", annotations=FIRES)
+    @model_tool(server, title="Run a task now", annotations=FIRES)
     async def run_scheduled_task_now(
         task_id: TaskId, ctx: Context[AppState]
     ) -> Annotated[CallToolResult, Run]:
@@ -474,7 +489,7 @@ def register_task_tools(server: MCPServer) -> None:
             detail = run.error or (run.output or "")[:200]
             return respond(run, f"Run {run.id} of task {task_id}: {run.status}. {detail}".strip())
 
-    @server.tool(title="List a task's runs", annotations=READ_ONLY)
+    @model_tool(server, title="List a task's runs", annotations=READ_ONLY)
     async def list_task_runs(
         task_id: TaskId,
         ctx: Context[AppState],
@@ -493,7 +508,7 @@ def register_task_tools(server: MCPServer) -> None:
                       for r in page.runs]
             return respond(page, "\n".join(lines))
 
-    @server.tool(title="List assistants", annotations=READ_ONLY)
+    @model_tool(server, title="List assistants", annotations=READ_ONLY)
     async def list_assistants(ctx: Context[AppState]) -> Annotated[CallToolResult, AssistantList]:
         """The assistants a task can name (what a run does), as the user configured them.
         An agent cannot add assistants: the user edits the assistants file.

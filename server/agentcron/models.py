@@ -4,12 +4,39 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
 
 ScheduleKind = Literal["cron", "interval", "once"]
 
 
-class Schedule(BaseModel):
+def _compact_nullable(schema: dict[str, Any]) -> None:
+    """Write `X | None` fields as `"type": [X, "null"]` instead of pydantic's `anyOf`.
+
+    Same meaning, a smaller schema for models to read, and several times cheaper for clients
+    that validate every structured result against the output schema (a page of 20 tasks).
+    """
+    for prop in schema.get("properties", {}).values():
+        options = prop.get("anyOf")
+        if not options or len(options) != 2 or {"type": "null"} not in options:
+            continue
+        (other,) = [o for o in options if o != {"type": "null"}]
+        if not isinstance(other.get("type"), str) or not set(other) <= {"type", "enum"}:
+            continue
+        del prop["anyOf"]
+        prop["type"] = [other["type"], "null"]
+        if "enum" in other:
+            prop["enum"] = [*other["enum"], None]
+
+
+class WireModel(BaseModel):
+    """Base of every model that crosses the MCP boundary."""
+
+    model_config = ConfigDict(json_schema_extra=_compact_nullable)
+
+
+class Schedule(WireModel):
     """A validated schedule: exactly one of `cron`, `interval_seconds`, `run_at` is set."""
 
     kind: ScheduleKind = Field(description="'cron', 'interval' or 'once'.")
@@ -27,7 +54,7 @@ class Schedule(BaseModel):
     )
 
 
-class CronTranslation(BaseModel):
+class CronTranslation(WireModel):
     """What `text_to_cron` returns: the schedule, in words, with its next runs."""
 
     kind: ScheduleKind = Field(description="What the text means: 'cron', 'interval' or 'once'.")
@@ -47,7 +74,7 @@ class CronTranslation(BaseModel):
     )
 
 
-class CronDescription(BaseModel):
+class CronDescription(WireModel):
     """What `describe_cron` returns."""
 
     cron: str = Field(description="The expression, normalised to numeric fields.")
@@ -77,7 +104,7 @@ MAX_METADATA_VALUE_CHARS = 1_024
 MAX_OUTPUT_BYTES = 64 * 1024
 
 
-class Task(BaseModel):
+class Task(WireModel):
     """A scheduled task as every backend reports it."""
 
     id: str
@@ -102,7 +129,7 @@ class Task(BaseModel):
     backend: str = Field(description="Which backend holds the task (AGENTCRON_BACKEND).")
 
 
-class TaskPage(BaseModel):
+class TaskPage(WireModel):
     """One page of `list_scheduled_tasks`, sorted by next run."""
 
     tasks: list[Task]
@@ -110,14 +137,14 @@ class TaskPage(BaseModel):
     total: int = Field(description="Tasks matching the filters, across all pages.")
 
 
-class DeletedTask(BaseModel):
+class DeletedTask(WireModel):
     """What `delete_scheduled_task` returns."""
 
     task_id: str
     deleted: bool
 
 
-class Run(BaseModel):
+class Run(WireModel):
     """One occurrence of a task: fired, skipped or missed."""
 
     id: str
@@ -130,14 +157,14 @@ class Run(BaseModel):
     error: str | None
 
 
-class RunPage(BaseModel):
+class RunPage(WireModel):
     """One page of `list_task_runs`, newest first."""
 
     runs: list[Run]
     next_cursor: str | None
 
 
-class AssistantInfo(BaseModel):
+class AssistantInfo(WireModel):
     """A configured assistant (what a fire does); secrets are never shown."""
 
     name: str
@@ -146,14 +173,14 @@ class AssistantInfo(BaseModel):
     summary: str = Field(description="What firing it does, e.g. 'POST to hooks.example.com'.")
 
 
-class AssistantList(BaseModel):
+class AssistantList(WireModel):
     """What `list_assistants` returns."""
 
     assistants: list[AssistantInfo]
     default: str
 
 
-class TaskSpec(BaseModel):
+class TaskSpec(WireModel):
     """A validated request to create a task (the schedule is already parsed)."""
 
     prompt: str
@@ -167,7 +194,7 @@ class TaskSpec(BaseModel):
     overlap: Overlap = "skip"
 
 
-class TaskPatch(BaseModel):
+class TaskPatch(WireModel):
     """A partial update: only the fields that are set change (`model_fields_set`)."""
 
     prompt: str | None = None

@@ -58,9 +58,11 @@ MIGRATIONS: dict[int, list[str]] = {
                created_at TEXT NOT NULL,
                updated_at TEXT NOT NULL)""",
         "CREATE INDEX IF NOT EXISTS tasks_due ON tasks (enabled, next_due)",
+        # Keyset pages ordered by (sort_key, id), unfiltered or under one equality filter.
         "CREATE INDEX IF NOT EXISTS tasks_by_next_run ON tasks (sort_key, id)",
-        "CREATE INDEX IF NOT EXISTS tasks_by_assistant ON tasks (assistant_id)",
-        "CREATE INDEX IF NOT EXISTS tasks_by_chat ON tasks (chat_id)",
+        "CREATE INDEX IF NOT EXISTS tasks_enabled_by_next_run ON tasks (enabled, sort_key, id)",
+        "CREATE INDEX IF NOT EXISTS tasks_by_assistant ON tasks (assistant_id, sort_key, id)",
+        "CREATE INDEX IF NOT EXISTS tasks_by_chat ON tasks (chat_id, sort_key, id)",
         """CREATE TABLE IF NOT EXISTS runs (
                id TEXT PRIMARY KEY,
                task_id TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
