@@ -172,3 +172,17 @@ argv = ["{sys.executable}", "-c", "import time; time.sleep(60)"]
     assert time.monotonic() - started < 10
     (row,) = run_rows(db)
     assert row[0] == task and row[2] == "failed" and row[3].startswith("interrupted")
+
+
+def test_servers_started_together_on_a_fresh_file_all_open_it(tmp_path: Path) -> None:
+    """Every MCP client spawns its own server: eight opening one new file at once must all work."""
+    db = tmp_path / "fresh.db"
+    code = ("import sys; from agentcron.backends.local.store import Store; "
+            "s = Store(sys.argv[1]); print(s.data_version() >= 0); s.close()")
+    opened = [subprocess.Popen([sys.executable, "-c", code, str(db)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True) for _ in range(8)]
+    results = [p.communicate(timeout=60) for p in opened]
+    assert [p.returncode for p in opened] == [0] * 8, [err for _, err in results]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0] == 1
