@@ -168,7 +168,9 @@ class AssistantInfo(WireModel):
     """A configured assistant (what a fire does); secrets are never shown."""
 
     name: str
-    type: Literal["inbox", "webhook", "command", "openai"]
+    type: Literal["inbox", "webhook", "command", "openai", "langgraph"] = Field(
+        description="Local assistant types, or 'langgraph' for a LangGraph graph/assistant."
+    )
     is_default: bool
     summary: str = Field(description="What firing it does, e.g. 'POST to hooks.example.com'.")
 
