@@ -59,7 +59,7 @@ class TaskService:
     def _check_schedule(self, schedule: Schedule) -> None:
         caps, name = self.backend.capabilities, self.backend.name
         caps.require(name, "interval schedules", caps.interval or schedule.kind != "interval",
-                     "Use a cron cadence (e.g. 'every 2 hours') instead.")
+                     "Use a cron cadence (e.g. 'every 2 hours') instead, or the local backend.")
         caps.require(name, "one-off schedules", caps.one_off or schedule.kind != "once",
                      "Use the local backend for one-off reminders.")
         if schedule.kind == "cron" and caps.cron_dialect == "classic":
