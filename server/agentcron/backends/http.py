@@ -6,9 +6,11 @@ one adapter at a time:
 * retries with exponential backoff, jitter and `Retry-After`, for idempotent requests only
   (GET, PUT, DELETE, PATCH, or a POST the adapter marks idempotent, like a search) on 429, 502,
   503, 504 and connection errors. Creates are never retried blindly: a lost answer may mean the
-  backend did create it;
+  backend did create it. A Retry-After longer than MAX_DELAY_SECONDS is not slept through: the
+  error says how long the backend asked to wait;
 * one readable error per failure: backend name, HTTP status, the backend's own message (from
-  `detail`, `error`, `message`, or a FastAPI validation list) and what to do;
+  `detail`, `error`, `message`, or a FastAPI validation list) and what to do. Status errors are
+  BackendStatusError, so adapters can map a backend's "not found" onto NotFoundError;
 * API keys never in errors, logs or tool output: every message passes through `redact`.
 """
 
@@ -22,6 +24,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import httpx
 
@@ -50,11 +53,30 @@ STATUS_HINTS = {
 }
 
 
+class BackendStatusError(BackendError):
+    """A non-2xx answer. Adapters read `status` and `detail` to map, say, Toolhouse's 400
+    "Schedule not found" onto NotFoundError instead of parsing the message text."""
+
+    def __init__(self, message: str, status: int, detail: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.detail = detail
+
+
 def redact(text: str, secrets: Sequence[str | None]) -> str:
-    """Replace every non-empty secret in `text` with [REDACTED]."""
+    """Replace every non-empty secret in `text` with [REDACTED].
+
+    Also its JSON-escaped and URL-encoded spellings: a backend that echoes the request back
+    may have escaped a '/' or '+' in the key on the way.
+    """
     for secret in secrets:
-        if secret:
-            text = text.replace(secret, "[REDACTED]")
+        if not secret:
+            continue
+        for spelling in dict.fromkeys(
+            (secret, json.dumps(secret)[1:-1], json.dumps(secret)[1:-1].replace("/", "\\/"),
+             quote(secret, safe=""), quote_plus(secret))
+        ):
+            text = text.replace(spelling, "[REDACTED]")
     return text
 
 
@@ -183,11 +205,14 @@ class BackendHttp:
                 ) from None
             if response.status_code in ok:
                 return response
-            if response.status_code in RETRY_STATUSES and attempt < attempts:
-                await self._back_off(attempt, retry_after_seconds(response),
-                                     f"HTTP {response.status_code}")
+            wait = retry_after_seconds(response)
+            # A server asking for a longer pause than we are willing to sleep gets the error
+            # now: retrying before its Retry-After would only earn another 429.
+            if (response.status_code in RETRY_STATUSES and attempt < attempts
+                    and (wait is None or wait <= MAX_DELAY_SECONDS)):
+                await self._back_off(attempt, wait, f"HTTP {response.status_code}")
                 continue
-            raise self._status_error(method, path, response)
+            raise self._status_error(method, path, response, wait)
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def json(self, method: str, path: str, **kwargs: Any) -> Any:
@@ -210,12 +235,16 @@ class BackendHttp:
         logger.info("%s: %s, retrying in %.2f s (attempt %d)", self.backend, why, delay, attempt + 1)
         await self._sleep(delay)
 
-    def _status_error(self, method: str, path: str, response: httpx.Response) -> BackendError:
+    def _status_error(
+        self, method: str, path: str, response: httpx.Response, wait: float | None = None
+    ) -> BackendStatusError:
         status = response.status_code
         hint = STATUS_HINTS.get(status, "Try again later." if status >= 500 else "")
-        return self._error(
-            f"answered HTTP {status} to {method} {path}: {backend_message(response)}", hint
-        )
+        if wait is not None and status in RETRY_STATUSES:
+            hint = f"The backend asked to wait {wait:.0f} s before trying again."
+        detail = redact(backend_message(response), self.secrets)
+        message = self._error(f"answered HTTP {status} to {method} {path}: {detail}", hint)
+        return BackendStatusError(str(message), status, detail)
 
     def _error(self, what: str, hint: str) -> BackendError:
         message = redact(f"The {self.backend} backend {what}. {hint}".strip(), self.secrets)
