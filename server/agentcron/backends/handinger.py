@@ -14,12 +14,14 @@ Wire facts this module relies on, and why:
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 from agentcron.backends.base import Capabilities, TaskFilters
 from agentcron.backends.hosted import (
+    HostedBackend,
+    utc_now,
     build_task,
     cron_schedule,
     instant_text,
@@ -35,8 +37,6 @@ from agentcron.config import Settings
 from agentcron.errors import BackendError, CapabilityError, InvalidRequestError
 from agentcron.models import (
     AssistantList,
-    Run,
-    RunPage,
     Schedule,
     Task,
     TaskPage,
@@ -48,11 +48,8 @@ NAME = "handinger"
 MAX_INTERVAL_SECONDS = 31_536_000  # the API's documented maximum (one year)
 
 
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
-
-class HandingerBackend:
+class HandingerBackend(HostedBackend):
     """Tasks as schedules of one Handinger worker; create, list, get (from the list), delete."""
 
     name = NAME
@@ -73,17 +70,10 @@ class HandingerBackend:
     )
 
     def __init__(self, http: BackendHttp, worker_id: str,
-                 clock: Callable[[], datetime] = _utc_now) -> None:
-        self.http = http
+                 clock: Callable[[], datetime] = utc_now) -> None:
+        super().__init__(http, clock)
         self.worker_id = worker_id
-        self.clock = clock
         self.path = f"/api/workers/{quote(worker_id, safe='')}/schedules"
-
-    async def start(self) -> None:
-        """Nothing to open: the HTTP client connects on first use."""
-
-    async def close(self) -> None:
-        await self.http.aclose()
 
     # --- mapping ---------------------------------------------------------------------------
 
@@ -184,12 +174,6 @@ class HandingerBackend:
             raise
         if isinstance(answer, dict) and answer.get("cancelled") is False:
             raise not_found(task_id)
-
-    async def run_task_now(self, task_id: str) -> Run:
-        raise CapabilityError("The handinger backend does not support running a task now.")
-
-    async def list_runs(self, task_id: str, limit: int, cursor: str | None) -> RunPage:
-        raise CapabilityError("The handinger backend does not support run history.")
 
     async def list_assistants(self) -> AssistantList:
         raise CapabilityError(

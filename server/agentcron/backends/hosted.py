@@ -8,7 +8,7 @@ once keeps the three adapters to their wire mapping.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
@@ -19,8 +19,15 @@ from agentcron.cadence.cron import normalise_cron
 from agentcron.cadence.describe import describe_schedule
 from agentcron.cadence.timeline import iso, next_runs
 from agentcron.cadence.zones import zone
-from agentcron.errors import ConfigError, InvalidRequestError, NotFoundError, ScheduleError
-from agentcron.models import Schedule, Task, TaskPage
+from agentcron.backends.http import BackendHttp
+from agentcron.errors import (
+    CapabilityError,
+    ConfigError,
+    InvalidRequestError,
+    NotFoundError,
+    ScheduleError,
+)
+from agentcron.models import Run, RunPage, Schedule, Task, TaskPage
 
 T = TypeVar("T")
 
@@ -206,3 +213,30 @@ def task_page(
     chosen = sorted((t for t in tasks if matches(t, filters)), key=_next_run_key)
     shown, next_cursor = page(chosen, limit, cursor)
     return TaskPage(tasks=shown, next_cursor=next_cursor, total=len(chosen))
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class HostedBackend:
+    """What the plain-HTTP adapters share: their HTTP layer, a clock, and the refusals of what
+    most hosted APIs lack (an adapter that has run-now or history overrides them)."""
+
+    name: str
+
+    def __init__(self, http: BackendHttp, clock: Callable[[], datetime] = utc_now) -> None:
+        self.http = http
+        self.clock = clock
+
+    async def start(self) -> None:
+        """Nothing to open: the HTTP client connects on first use."""
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+    async def run_task_now(self, task_id: str) -> Run:
+        raise CapabilityError(f"The {self.name} backend does not support running a task now.")
+
+    async def list_runs(self, task_id: str, limit: int, cursor: str | None) -> RunPage:
+        raise CapabilityError(f"The {self.name} backend does not support run history.")

@@ -14,12 +14,12 @@ Wire facts this module relies on, and why:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
 from agentcron.backends.base import Capabilities, TaskFilters
 from agentcron.backends.hosted import (
+    HostedBackend,
     build_task,
     cron_schedule,
     not_found,
@@ -65,9 +65,6 @@ ASSISTANT_HELP = (
 )
 
 
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
 
 def _is_uuid(value: str) -> bool:
     try:
@@ -77,7 +74,7 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
-class ToolhouseBackend:
+class ToolhouseBackend(HostedBackend):
     """Tasks as Toolhouse schedules; the agent is the Agent Studio chat (`chat_id`)."""
 
     name = NAME
@@ -92,16 +89,6 @@ class ToolhouseBackend:
         cron_dialect="classic",
         pagination="offset",
     )
-
-    def __init__(self, http: BackendHttp, clock: Callable[[], datetime] = _utc_now) -> None:
-        self.http = http
-        self.clock = clock
-
-    async def start(self) -> None:
-        """Nothing to open: the HTTP client connects on first use."""
-
-    async def close(self) -> None:
-        await self.http.aclose()
 
     # --- mapping ---------------------------------------------------------------------------
 

@@ -14,13 +14,12 @@ Wire facts this module relies on, and why:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote_plus
 
 from agentcron.backends.base import Capabilities, TaskFilters
 from agentcron.backends.hosted import (
+    HostedBackend,
     build_task,
     cron_schedule,
     not_found,
@@ -36,8 +35,6 @@ from agentcron.config import Settings
 from agentcron.errors import BackendError, CapabilityError, InvalidRequestError, ScheduleError
 from agentcron.models import (
     AssistantList,
-    Run,
-    RunPage,
     Schedule,
     Task,
     TaskPage,
@@ -55,11 +52,8 @@ ASSISTANT_HELP = (
 )
 
 
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
-
-class UniqueBackend:
+class UniqueBackend(HostedBackend):
     """Tasks as Unique scheduled tasks: a cron in a zone, an assistant, a prompt, maybe a chat."""
 
     name = NAME
@@ -74,16 +68,6 @@ class UniqueBackend:
         cron_dialect="classic",
         pagination="offset",
     )
-
-    def __init__(self, http: BackendHttp, clock: Callable[[], datetime] = _utc_now) -> None:
-        self.http = http
-        self.clock = clock
-
-    async def start(self) -> None:
-        """Nothing to open: the HTTP client connects on first use."""
-
-    async def close(self) -> None:
-        await self.http.aclose()
 
     # --- mapping ---------------------------------------------------------------------------
 
@@ -194,12 +178,6 @@ class UniqueBackend:
         answer = await self._call("DELETE", task_id)
         if isinstance(answer, dict) and answer.get("deleted") is False:
             raise not_found(task_id)
-
-    async def run_task_now(self, task_id: str) -> Run:
-        raise CapabilityError("The unique backend does not support running a task now.")
-
-    async def list_runs(self, task_id: str, limit: int, cursor: str | None) -> RunPage:
-        raise CapabilityError("The unique backend does not support run history.")
 
     async def list_assistants(self) -> AssistantList:
         raise CapabilityError(
