@@ -64,3 +64,20 @@ def test_tasks_list_show_and_runs(tmp_path: Path) -> None:
     assert "succeeded" in runs.stdout and "water the plants" in runs.stdout
     missing = agentcron("tasks", "show", "task_nope", env=env)
     assert missing.returncode == 2 and "No task" in missing.stderr
+
+
+def test_missing_backend_setting_is_one_line_at_start_up_not_a_traceback() -> None:
+    done = agentcron(env={"AGENTCRON_BACKEND": "toolhouse", "AGENTCRON_TOOLHOUSE_API_KEY": ""})
+    assert done.returncode == 2 and done.stdout == ""
+    assert "AGENTCRON_TOOLHOUSE_API_KEY" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_bad_assistants_file_stops_server_and_scheduler_naming_table_and_key(tmp_path: Path) -> None:
+    bad = tmp_path / "assistants.toml"
+    bad.write_text('[assistants.notify]\ntype = "webhook"\nurll = "http://127.0.0.1:1/x"\n')
+    env = {"AGENTCRON_ASSISTANTS": str(bad), "AGENTCRON_DB": str(tmp_path / "x.db")}
+    for args in ((), ("scheduler",)):
+        done = agentcron(*args, env=env)
+        assert done.returncode == 2, args
+        assert str(bad) in done.stderr and "[assistants.notify]" in done.stderr and "urll" in done.stderr
+        assert "Traceback" not in done.stderr

@@ -138,7 +138,7 @@ def _serve(args: argparse.Namespace) -> int:
     configure_logging(settings.log_level)
     if getattr(args, "http", False):
         return _serve_http(args, settings)
-    check_assistants_file(settings)
+    check_configuration(settings)
 
     from agentcron.app import build_server
 
@@ -152,7 +152,7 @@ def _serve_http(args: argparse.Namespace, settings: Settings) -> int:
 
     token = settings.http_token.get_secret_value().strip() if settings.http_token else ""
     transport.require_token_if_exposed(args.host, token or None)
-    check_assistants_file(settings)
+    check_configuration(settings)
 
     from agentcron.app import build_server
 
@@ -167,12 +167,17 @@ def _serve_http(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def check_assistants_file(settings: object) -> None:
-    """Fail at start-up, naming file, table and key, rather than at the first fire."""
-    from agentcron.backends.local.assistants import load_assistants
+def check_configuration(settings: Settings) -> None:
+    """Fail at start-up with one clear line, not a traceback at the first call: the assistants
+    file (local backend: naming file, table and key) or a hosted backend's required settings."""
+    if settings.backend == "local":
+        from agentcron.backends.local.assistants import load_assistants
 
-    if getattr(settings, "backend", "local") == "local":
-        load_assistants(getattr(settings, "assistants"))
+        load_assistants(settings.assistants)
+    else:
+        from agentcron.backends.factory import build_backend
+
+        build_backend(settings)  # validates the settings; connects to nothing
 
 
 def _now() -> datetime:
