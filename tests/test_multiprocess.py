@@ -186,3 +186,34 @@ def test_servers_started_together_on_a_fresh_file_all_open_it(tmp_path: Path) ->
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0] == 1
+
+
+def test_stdio_server_stops_its_runner_gracefully_on_sigterm(tmp_path: Path) -> None:
+    """MCP clients stop their servers with SIGTERM: the in-process runner must behave like the
+    daemon (interrupted run recorded, the command's process group killed, exit 0)."""
+    db, pid_file = tmp_path / "stdio.db", tmp_path / "child.pid"
+    assistants = write_assistants(tmp_path / "a.toml", f"""
+[assistants.slow]
+type = "command"
+argv = ["{sys.executable}", "-c", "import os, sys, time; open(sys.argv[1], 'w').write(str(os.getpid())); time.sleep(60)", "{pid_file}"]
+""")
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    create_tasks(db, assistants, [TaskSpec(prompt="slow", assistant_id="slow",
+                                           schedule=once_at(now + timedelta(seconds=3)))])
+    server = subprocess.Popen([sys.executable, "-m", "agentcron"], env=scheduler_env(db, assistants),
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert wait_for(lambda: pid_file.exists() and pid_file.read_text(), 30)
+        child = int(pid_file.read_text())
+        started = time.monotonic()
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=10) == 0
+        assert time.monotonic() - started < 10
+        (row,) = run_rows(db)
+        assert row[2] == "failed" and row[3].startswith("interrupted")
+        assert wait_for(lambda: not Path(f"/proc/{child}").exists()
+                        or Path(f"/proc/{child}/stat").read_text().split()[2] == "Z", 5)
+    finally:
+        if server.poll() is None:
+            server.kill()
+        server.wait(timeout=10)

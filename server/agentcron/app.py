@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 import time
@@ -17,7 +18,7 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field, StringConstraints
 
 from agentcron import __version__
-from agentcron.backends.base import TaskFilters
+from agentcron.backends.base import Backend, TaskFilters
 from agentcron.backends.factory import build_backend
 from agentcron.cadence.api import explain_cron, translate_text
 from agentcron.config import Settings
@@ -128,6 +129,16 @@ Cursor = Annotated[
 ]
 
 
+# Backends open in this process (one per lifespan), so that a SIGTERM can stop their runners
+# gracefully (DESIGN.md §3) before the server itself is torn down.
+OPEN_BACKENDS: set[Backend] = set()
+
+
+async def close_open_backends() -> None:
+    """Stop claiming, give in-flight runs their grace, record the rest interrupted."""
+    await asyncio.gather(*(backend.close() for backend in list(OPEN_BACKENDS)))
+
+
 @dataclass
 class AppState:
     """What every tool call shares: the task service over the configured backend."""
@@ -200,9 +211,11 @@ def build_server(settings: Settings | None = None) -> MCPServer:
     async def lifespan(_: MCPServer) -> AsyncIterator[AppState]:
         backend = build_backend(settings)
         await backend.start()
+        OPEN_BACKENDS.add(backend)
         try:
             yield AppState(tasks=TaskService(backend, settings.timezone, current_time))
         finally:
+            OPEN_BACKENDS.discard(backend)
             await backend.close()
 
     server: MCPServer = MCPServer(

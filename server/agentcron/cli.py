@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime, timezone
@@ -17,6 +18,8 @@ from agentcron import __version__
 from agentcron.errors import AgentcronError
 
 if TYPE_CHECKING:
+    from mcp.server.mcpserver import MCPServer
+
     from agentcron.config import Settings
 
 
@@ -140,9 +143,37 @@ def _serve(args: argparse.Namespace) -> int:
         return _serve_http(args, settings)
     check_configuration(settings)
 
+    import asyncio
+
     from agentcron.app import build_server
 
-    build_server(settings).run()
+    return asyncio.run(serve_stdio_until_signal(build_server(settings)))
+
+
+async def serve_stdio_until_signal(server: MCPServer) -> int:
+    """Serve stdio until the client hangs up or a SIGTERM/SIGINT arrives; on a signal, stop
+    the in-process runner the way the daemon does (5 s grace, then interrupted) and exit 0."""
+    import asyncio
+    import signal
+
+    from agentcron.app import close_open_backends
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    serving = asyncio.create_task(server.run_stdio_async())
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    if stop.is_set():
+        await close_open_backends()
+        # Everything worth keeping is written. The SDK reads stdin in a worker thread that no
+        # cancellation can interrupt, so a clean return would hang until the client closes
+        # stdin: leave now instead.
+        logging.shutdown()
+        os._exit(0)
+    stopping.cancel()
+    await asyncio.gather(serving, stopping, return_exceptions=True)
     return 0
 
 

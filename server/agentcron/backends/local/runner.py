@@ -93,6 +93,7 @@ class Runner:
         self._in_flight: dict[str, asyncio.Task[None]] = {}
         self._wake = asyncio.Event()
         self._stopping = False
+        self._stopped = False
         self._loop_task: asyncio.Task[None] | None = None
         self._lease_task: asyncio.Task[None] | None = None
         self._last_data_version = -1
@@ -110,7 +111,12 @@ class Runner:
         logger.info("runner %s started (scheduling %s)", self.id, "on" if self.scheduling else "off")
 
     async def stop(self, grace_seconds: float = SHUTDOWN_GRACE_SECONDS) -> None:
-        """Stop claiming, give in-flight runs `grace_seconds`, then interrupt and record them."""
+        """Stop claiming, give in-flight runs `grace_seconds`, then interrupt and record them.
+
+        Idempotent: a signal handler and the server's own shutdown may both call it."""
+        if self._stopped:
+            return
+        self._stopped = True
         self._stopping = True
         self._wake.set()
         if self._loop_task is not None:
