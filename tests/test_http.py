@@ -320,3 +320,9 @@ async def test_all_interfaces_with_token_accept_any_host_name(tmp_path: Path) ->
     finally:
         server.stop()
     assert TOKEN not in server.stderr
+
+
+def test_sigterm_stops_the_http_server_cleanly_with_exit_0(tmp_path: Path) -> None:
+    server, _ = _start(tmp_path, AGENTCRON_RUNNER="on")
+    assert server.stop() == 0
+    assert "Application shutdown complete" in server.stderr or "stopped" in server.stderr

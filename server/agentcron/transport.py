@@ -22,6 +22,7 @@ import hmac
 import ipaddress
 import json
 import logging
+import signal
 import socket
 import sys
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
@@ -227,6 +228,10 @@ def serve_http(
         finally:
             announcer.cancel()
 
+    # uvicorn shuts down gracefully on SIGTERM/SIGINT, then re-raises the signal to the handler
+    # it found at start: make that a no-op so a requested stop exits 0, like the scheduler.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: None)
     try:
         asyncio.run(run())
     finally:
