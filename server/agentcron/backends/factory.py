@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
-import httpx
-
 from agentcron.backends.base import Backend
 from agentcron.config import Settings
 from agentcron.errors import ConfigError
-
-
-# Webhook and chat calls of one process share one pool: kept-alive connections, and a bound on
-# how many sockets a burst of due tasks opens against one receiver.
-MAX_CONNECTIONS = 16
-
-
-def shared_http_client() -> httpx.AsyncClient:
-    limits = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS)
-    return httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(30.0, pool=None))
 
 
 def build_backend(settings: Settings) -> Backend:
@@ -28,10 +16,11 @@ def build_backend(settings: Settings) -> Backend:
     if settings.backend == "local":
         from agentcron.backends.local.assistants import load_assistants
         from agentcron.backends.local.backend import LocalBackend
+        from agentcron.backends.local.http_pool import assistant_http_client
         from agentcron.backends.local.store import Store
 
         store = Store(settings.db)
-        http = shared_http_client()
+        http = assistant_http_client()
         assistants = load_assistants(settings.assistants, http_client=http, conversations=store)
         return LocalBackend(
             store,

@@ -37,7 +37,7 @@ RECORD_BATCH_SECONDS = 0.02
 # After a wake-up, wait this long so a burst of finished runs costs one pass, not one each.
 WAKE_COALESCE_SECONDS = 0.005
 SHUTDOWN_GRACE_SECONDS = 5.0
-DEFAULT_CAPACITY = 32
+DEFAULT_CAPACITY = 64
 TRUNCATION_NOTE = "\n[output truncated to 64 KiB]"
 INTERRUPTED_BY_STOP = (
     "interrupted: the runner was stopped (SIGTERM/SIGINT) before the run finished; "
