@@ -37,16 +37,9 @@ def read_cardinal(tokens: list[Token], index: int) -> Read | None:
         return None
     if token.text in UNIT_NUMBERS:
         return UNIT_NUMBERS[token.text], index + 1
-    tens = TENS_NUMBERS.get(token.text)
-    if tens is None:
+    if token.text not in TENS_NUMBERS:
         return None
-    nxt = index + 1
-    if nxt < len(tokens) and tokens[nxt].text == "-":
-        nxt += 1
-    unit = UNIT_NUMBERS.get(word_at(tokens, nxt) or "")
-    if unit is not None and 1 <= unit <= 9:
-        return tens + unit, nxt + 1
-    return tens, index + 1
+    return _tens_and_unit(tokens, index, UNIT_NUMBERS) or (TENS_NUMBERS[token.text], index + 1)
 
 
 def read_word_cardinal(tokens: list[Token], index: int) -> Read | None:
@@ -69,13 +62,19 @@ def read_ordinal(tokens: list[Token], index: int) -> Read | None:
         return UNIT_ORDINALS[token.text], index + 1
     if token.text in TENS_ORDINALS:
         return TENS_ORDINALS[token.text], index + 1
-    tens = TENS_NUMBERS.get(token.text)
+    return _tens_and_unit(tokens, index, UNIT_ORDINALS)
+
+
+def _tens_and_unit(tokens: list[Token], index: int, units: dict[str, int]) -> Read | None:
+    """'twenty five', 'twenty-five', 'twenty-first': a tens word, an optional hyphen and a
+    unit 1-9 taken from `units` (cardinal or ordinal words)."""
+    tens = TENS_NUMBERS.get(tokens[index].text)
     if tens is None:
         return None
     nxt = index + 1
     if nxt < len(tokens) and tokens[nxt].text == "-":
         nxt += 1
-    unit = UNIT_ORDINALS.get(word_at(tokens, nxt) or "")
+    unit = units.get(word_at(tokens, nxt) or "")
     if unit is not None and 1 <= unit <= 9:
         return tens + unit, nxt + 1
     return None
