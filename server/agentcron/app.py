@@ -436,7 +436,7 @@ def register_task_tools(server: MCPServer) -> None:
         """
         with tool_call("get_scheduled_task"):
             task = await tasks_of(ctx).get(task_id)
-            return respond(task, task_summary("Task", task).replace("Task task", "Task", 1))
+            return respond(task, task_summary("Scheduled", task))
 
     @model_tool(server, title="Update a scheduled task", annotations=UPDATES)
     async def update_scheduled_task(

@@ -12,7 +12,7 @@ from datetime import datetime
 import httpx
 
 from agentcron.backends.base import Capabilities, TaskFilters
-from agentcron.backends.local.assistants import AssistantRegistry
+from agentcron.backends.local.assistants import AssistantRegistry, format_utc
 from agentcron.backends.local.plan import first_due_after, schedule_of
 from agentcron.backends.local.runner import Runner, new_id, utc_now
 from agentcron.backends.local.store import NO_NEXT_RUN, RunRow, Store, TaskRow, from_db, to_db
@@ -58,11 +58,11 @@ def _run_view(row: RunRow) -> Run:
     def utc(value: str | None) -> str | None:
         return iso(from_db(value)) if value else None
 
-    scheduled = from_db(row.scheduled_for)
     return Run(
         id=row.id,
         task_id=row.task_id,
-        scheduled_for=scheduled.isoformat().replace("+00:00", "Z"),
+        # The same string the webhook's body and Idempotency-Key carry.
+        scheduled_for=format_utc(from_db(row.scheduled_for)),
         started_at=utc(row.started_at),
         finished_at=utc(row.finished_at),
         status=row.status,  # type: ignore[arg-type]

@@ -62,14 +62,6 @@ def truncate_output(text: str) -> str:
     return data[:keep].decode("utf-8", errors="ignore") + TRUNCATION_NOTE
 
 
-def scheduled_for_text(value: str) -> str:
-    """ISO 8601 UTC with Z, as webhooks receive it: whole seconds unless the run had a fraction."""
-    instant = from_db(value)
-    if instant.microsecond:
-        return instant.isoformat().replace("+00:00", "Z")
-    return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 class Runner:
     """Executes runs for this process; with `scheduling=True` it also claims due occurrences."""
 

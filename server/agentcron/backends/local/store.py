@@ -593,17 +593,6 @@ class Store:
             conn.execute("DELETE FROM runners WHERE expires_at <= ?", (now,))
             return cursor.rowcount
 
-    def fail_runs_of_runner(self, runner_id: str, run_ids: Sequence[str], error: str,
-                            now: str) -> None:
-        """On shutdown: close this runner's unfinished runs as failed."""
-        with self.transaction() as conn:
-            for run_id in run_ids:
-                conn.execute(
-                    "UPDATE runs SET status = 'failed', error = ?, finished_at = ? "
-                    "WHERE id = ? AND runner_id = ? AND status = 'running'",
-                    (error, now, run_id, runner_id),
-                )
-
     # --- conversations (openai assistant's chat_id) ---------------------------------------
 
     def load(self, chat_id: str) -> list[dict[str, str]]:
