@@ -22,18 +22,16 @@ keeps its stale `next_run_date` (it would fire at once) unless the schedule is s
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import json
 import uuid
 from collections.abc import Awaitable, Iterable, Mapping
-from datetime import datetime, timezone
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 
 from agentcron.backends.base import Capabilities, TaskFilters
+from agentcron.backends.hosted import decode_offset, instant_text, parse_instant, utc_z
 from agentcron.backends.http import BackendHttp, backend_message, redact
 from agentcron.cadence.describe import describe_schedule
 from agentcron.cadence.timeline import iso
@@ -138,42 +136,6 @@ def is_uuid(value: str) -> bool:
     except (ValueError, AttributeError, TypeError):
         return False
     return True
-
-
-def encode_offset(offset: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode().rstrip("=")
-
-
-def decode_offset(cursor: str | None) -> int:
-    """The offset inside a cursor this backend made; anything else is a clear error."""
-    if cursor is None:
-        return 0
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if isinstance(data, dict) and isinstance(data.get("offset"), int) and data["offset"] >= 0:
-            return int(data["offset"])
-    except (ValueError, binascii.Error):
-        pass
-    raise InvalidRequestError(
-        f"cursor {cursor!r} is not valid. Pass the `next_cursor` of the previous page, "
-        "or leave cursor out to start from the first page."
-    )
-
-
-def parse_instant(value: Any) -> datetime | None:
-    """An API timestamp (ISO 8601, always with an offset) as an aware datetime."""
-    if not isinstance(value, str) or not value:
-        return None
-    instant = datetime.fromisoformat(value)
-    return instant if instant.tzinfo else instant.replace(tzinfo=timezone.utc)
-
-
-def utc_text(value: Any, z: bool = False) -> str | None:
-    instant = parse_instant(value)
-    if instant is None:
-        return None
-    text = iso(instant.astimezone(timezone.utc))
-    return text.replace("+00:00", "Z") if z else text
 
 
 def describe(schedule: Schedule) -> str:
@@ -348,8 +310,8 @@ class LangGraphBackend:
             overlap=None,
             next_run_at=iso(next_run.astimezone(zone(tz))) if next_run else None,
             last_run_at=None,  # LangGraph does not record it on the cron; see list_task_runs
-            created_at=utc_text(cron.get("created_at")),
-            updated_at=utc_text(cron.get("updated_at")),
+            created_at=instant_text(cron.get("created_at")),
+            updated_at=instant_text(cron.get("updated_at")),
             backend=NAME,
         )
 
@@ -537,7 +499,7 @@ class LangGraphBackend:
         end = offset + len(page)
         return TaskPage(
             tasks=[self.task_view(c) for c in page],
-            next_cursor=encode_offset(end) if page and end < total else None,
+            next_cursor=str(end) if page and end < total else None,
             total=max(total, end),
         )
 
@@ -645,7 +607,7 @@ class LangGraphBackend:
         else:
             page, next_offset = await self._stateless_runs(cron, offset, limit)
         return RunPage(
-            runs=page, next_cursor=encode_offset(next_offset) if next_offset is not None else None
+            runs=page, next_cursor=str(next_offset) if next_offset is not None else None
         )
 
     async def _stateless_runs(
@@ -748,15 +710,15 @@ class LangGraphBackend:
             error = error or "failed: LangGraph reported status 'error' without details"
         elif raw not in STATUSES:
             error = f"unknown LangGraph run status {raw!r}"
-        created = utc_text(run.get("created_at"), z=True) or ""
+        created = utc_z(run.get("created_at")) or ""
         return Run(
             id=str(run["run_id"]),
             task_id=task_id,
             # LangGraph does not record the occurrence: its scheduler creates the run at the
             # due time (it polls every few seconds), so created_at stands for it.
             scheduled_for=created,
-            started_at=utc_text(run.get("created_at")) if raw != "pending" else None,
-            finished_at=utc_text(run.get("updated_at")) if done else None,
+            started_at=instant_text(run.get("created_at")) if raw != "pending" else None,
+            finished_at=instant_text(run.get("updated_at")) if done else None,
             status=status,
             output=output_of(values) if status == "succeeded" else None,
             error=error if status != "succeeded" else None,
