@@ -8,14 +8,17 @@ The oracle walks real time minute by minute and applies DESIGN.md §3 literally:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from itertools import islice
 from zoneinfo import ZoneInfo
 
 import pytest
 from croniter import croniter
 
-from agentcron.cadence.cron import fires_every_hour, iter_fires
+from agentcron.cadence.compiled import CompiledCron
+from agentcron.cadence.cron import fires_every_hour, iter_fires, walk_fires
 
 UTC = timezone.utc
 ZONES = [
@@ -40,6 +43,7 @@ def transitions(zone: ZoneInfo, year: int) -> list[datetime]:
     return found
 
 
+@lru_cache(maxsize=None)  # shared by the producers tested against it
 def oracle(expr: str, zone: ZoneInfo, start: datetime, end: datetime) -> list[datetime]:
     fires: list[datetime] = []
     if fires_every_hour(expr):
@@ -68,15 +72,43 @@ def oracle(expr: str, zone: ZoneInfo, start: datetime, end: datetime) -> list[da
     return [f for f in unique if start < f <= end]
 
 
+def described(expr: str, zone: ZoneInfo, start: datetime) -> Iterator[datetime]:
+    """What describe_cron and text_to_cron list (with DST notes)."""
+    return (instant for instant, _ in iter_fires(expr, zone, start))
+
+
+def walked(expr: str, zone: ZoneInfo, start: datetime) -> Iterator[datetime]:
+    """The runner's single-walk generator."""
+    return walk_fires(expr, zone, start)
+
+
+def compiled(expr: str, zone: ZoneInfo, start: datetime) -> Iterator[datetime]:
+    """The runner's cached schedule, asked one occurrence at a time as a task advances."""
+    schedule = CompiledCron(expr, zone.key)
+    instant = start
+    while True:
+        instant = schedule.next_after(instant)
+        yield instant
+
+
+@pytest.mark.parametrize("producer", [described, walked, compiled])
 @pytest.mark.parametrize("zone_name", ZONES)
-def test_next_runs_match_the_oracle_around_every_transition(zone_name: str) -> None:
+def test_next_runs_match_the_oracle_around_every_transition(zone_name: str, producer) -> None:
     zone = ZoneInfo(zone_name)
     for change in transitions(zone, 2026):
         start, end = change - timedelta(hours=8), change + timedelta(hours=8)
         for expr in CRONS:
             expected = oracle(expr, zone, start, end)
-            produced = []
-            for instant, _ in islice(iter_fires(expr, zone, start), len(expected) + 1):
-                produced.append(instant.astimezone(UTC))
+            produced = [i.astimezone(UTC) for i in islice(producer(expr, zone, start),
+                                                         len(expected) + 1)]
             produced = [p for p in produced if p <= end]
             assert produced == expected, (zone_name, change, expr)
+
+
+def test_a_shared_compiled_schedule_answers_tasks_at_different_times() -> None:
+    """Tasks sharing one compiled schedule ask about any instant, in any order."""
+    zone = ZoneInfo("Europe/Berlin")
+    schedule = CompiledCron("30 2 * * *", "Europe/Berlin")
+    for start in [datetime(2026, 10, 20, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC),
+                  datetime(2026, 10, 24, 23, tzinfo=UTC), datetime(2027, 3, 27, tzinfo=UTC)]:
+        assert schedule.next_after(start) == next(walk_fires("30 2 * * *", zone, start))

@@ -15,6 +15,7 @@ wall time to real instants with zoneinfo:
 from __future__ import annotations
 
 import calendar
+import heapq
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -273,6 +274,40 @@ def iter_fires(
         instant, notes = _next_with_notes(expr, tz, current, every_hour)
         yield instant, notes
         current = instant
+
+
+def walk_fires(expr: str, tz: object, after: datetime) -> Iterator[datetime]:
+    """Yield fire instants strictly after `after` (UTC), in order, from ONE croniter walk.
+
+    The same DST rules as `iter_fires`, without its notes, and without building a cron parser
+    per fire: the hot path of the runner (compiled schedules cache what this yields).
+    Wall times are walked in order; their instants are not quite in order on a fall-back day
+    (an every-hour cron fires both passes of the repeated hour), so they go through a small
+    heap and leave it only once no later wall time can produce an earlier instant.
+    """
+    every_hour = fires_every_hour(expr)
+    local = after.astimezone(tz)  # type: ignore[arg-type]
+    wall = local.replace(tzinfo=None, fold=0)
+    start = wall
+    if local.fold == 0:
+        start = wall - _fold_length(wall, tz)  # wall times of a second pass are still ahead
+    walker = croniter(expr, start)
+    pending: list[datetime] = []
+    last = after.astimezone(UTC)
+    while True:
+        candidate = walker.get_next(datetime)
+        instants, _ = _instants_of(candidate, tz, every_hour)
+        for instant in instants:
+            heapq.heappush(pending, instant)
+        # No later wall time maps before the earlier of its own two readings.
+        first = candidate.replace(tzinfo=tz, fold=0).astimezone(UTC)  # type: ignore[arg-type]
+        second = candidate.replace(tzinfo=tz, fold=1).astimezone(UTC)  # type: ignore[arg-type]
+        bound = min(first, second)
+        while pending and pending[0] < bound:
+            instant = heapq.heappop(pending)
+            if instant > last:
+                last = instant
+                yield instant
 
 
 def _next_with_notes(
