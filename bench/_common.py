@@ -17,7 +17,7 @@ from pathlib import Path
 
 from agentcron.backends.local.assistants import load_assistants
 from agentcron.backends.local.backend import LocalBackend
-from agentcron.backends.local.store import Store
+from agentcron.backends.local.store import open_store
 from agentcron.models import TaskSpec
 
 READY = "agentcron scheduler ready"
@@ -85,7 +85,7 @@ class AsyncSink:
 
 def bulk_create(db: Path, assistants: Path, specs: list[TaskSpec], now: datetime) -> list[str]:
     """Insert many tasks in one transaction through the backend's own row builder."""
-    store = Store(db)
+    store = open_store(db)
     backend = LocalBackend(store, load_assistants(assistants), scheduling=False)
     rows = [backend.new_task_row(spec, now) for spec in specs]
     store.insert_tasks(rows)

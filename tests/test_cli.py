@@ -10,7 +10,7 @@ from pathlib import Path
 
 from agentcron.backends.local.assistants import load_assistants
 from agentcron.backends.local.backend import LocalBackend
-from agentcron.backends.local.store import Store
+from agentcron.backends.local.store import open_store
 from agentcron.models import Schedule, TaskSpec
 
 
@@ -44,7 +44,7 @@ def test_tasks_list_show_and_runs(tmp_path: Path) -> None:
     db, assistants = tmp_path / "cli.db", tmp_path / "none.toml"
 
     async def create() -> str:
-        backend = LocalBackend(Store(db), load_assistants(assistants), scheduling=False)
+        backend = LocalBackend(open_store(db), load_assistants(assistants), scheduling=False)
         task = await backend.create_task(TaskSpec(
             prompt="water the plants", name="plants",
             schedule=Schedule(kind="cron", cron="0 8 * * *", timezone="Europe/Berlin")))

@@ -18,7 +18,8 @@ import pytest
 
 from agentcron.backends.local.assistants import load_assistants
 from agentcron.backends.local.backend import LocalBackend
-from agentcron.backends.local.store import Store
+from agentcron.backends.local.store import open_store
+from agentcron.backends.local.store.base import SCHEMA_VERSION
 from agentcron.models import Schedule, TaskSpec
 from tests.conftest import Sink, write_assistants
 
@@ -63,7 +64,7 @@ def processes() -> Iterator[list[subprocess.Popen[str]]]:
 def create_tasks(db: Path, assistants: Path, specs: list[TaskSpec]) -> list[str]:
     """Create tasks through the local backend (no runner), as a tool call would."""
     async def create() -> list[str]:
-        store = Store(db)
+        store = open_store(db)
         backend = LocalBackend(store, load_assistants(assistants), scheduling=False)
         ids = [(await backend.create_task(spec)).id for spec in specs]
         store.close()
@@ -177,15 +178,16 @@ argv = ["{sys.executable}", "-c", "import time; time.sleep(60)"]
 def test_servers_started_together_on_a_fresh_file_all_open_it(tmp_path: Path) -> None:
     """Every MCP client spawns its own server: eight opening one new file at once must all work."""
     db = tmp_path / "fresh.db"
-    code = ("import sys; from agentcron.backends.local.store import Store; "
-            "s = Store(sys.argv[1]); print(s.data_version() >= 0); s.close()")
+    code = ("import sys; from agentcron.backends.local.store import open_store; "
+            "s = open_store(sys.argv[1]); print(s.data_version() >= 0); s.close()")
     opened = [subprocess.Popen([sys.executable, "-c", code, str(db)], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True) for _ in range(8)]
     results = [p.communicate(timeout=60) for p in opened]
     assert [p.returncode for p in opened] == [0] * 8, [err for _, err in results]
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0] == 1
+        versions = [r[0] for r in conn.execute("SELECT version FROM schema_version ORDER BY 1")]
+        assert versions == list(range(1, SCHEMA_VERSION + 1))  # each migration applied once
 
 
 def test_stdio_server_stops_its_runner_gracefully_on_sigterm(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from agentcron.backends.local.assistants import load_assistants
 from agentcron.backends.local.backend import LocalBackend
-from agentcron.backends.local.store import Store, to_db
+from agentcron.backends.local.store import open_store, to_db
 from agentcron.models import Schedule, TaskPatch, TaskSpec
 from tests.conftest import FakeClock, write_assistants
 
@@ -47,7 +47,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def backend(tmp_path: Path, clock: FakeClock) -> AsyncIterator[LocalBackend]:
-    store = Store(tmp_path / "agentcron.db")
+    store = open_store(tmp_path / "agentcron.db")
     assistants = load_assistants(write_assistants(tmp_path / "assistants.toml", ASSISTANTS),
                                  conversations=store)
     local = LocalBackend(store, assistants, scheduling=False, clock=clock)
@@ -224,7 +224,7 @@ async def test_output_is_truncated_at_64_kib_and_says_so(backend, clock) -> None
 async def test_run_whose_runner_lease_expired_is_marked_interrupted(backend, clock) -> None:
     task = await backend.create_task(TaskSpec(prompt="p", schedule=cron("0 * * * *")))
     store = backend.store
-    store.register_runner("runner_dead", 1, "host", to_db(clock()), to_db(clock()))
+    store.register_runner("runner_dead", 1, "host", to_db(clock()), 0)
     store.insert_manual_run(task.id, to_db(clock()), "run_orphan", "runner_dead", to_db(clock()))
     clock.advance(seconds=31)
     assert store.reap_interrupted(to_db(clock())) == 1

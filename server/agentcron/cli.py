@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from agentcron import __version__
 from agentcron.errors import AgentcronError
+from agentcron.logs import configure_logging
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import MCPServer
@@ -98,16 +99,6 @@ def _add_log_level(parser: argparse.ArgumentParser, default: object = argparse.S
         type=str.upper,
         default=default,
         help="Log level (stderr only); default AGENTCRON_LOG_LEVEL or INFO.",
-    )
-
-
-def configure_logging(level: str) -> None:
-    """Logs go to stderr only: in stdio mode stdout carries nothing but protocol."""
-    logging.basicConfig(
-        level=level,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        force=True,
     )
 
 

@@ -39,7 +39,10 @@ class Settings(BaseSettings):
 
     backend: Literal["local", "langgraph", "toolhouse", "handinger", "unique"] = "local"
     timezone: str = Field(default="UTC", description="Default IANA zone for new schedules.")
-    db: Path = Field(default_factory=lambda: _user_dir("data") / "agentcron.db")
+    db: str = Field(
+        default_factory=lambda: str(_user_dir("data") / "agentcron.db"),
+        description="SQLite file path, or a postgresql:// URL (needs agentcron[postgres]).",
+    )
     assistants: Path = Field(default_factory=lambda: _user_dir("config") / "assistants.toml")
     runner: Literal["on", "off"] = "on"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
@@ -67,6 +70,11 @@ class Settings(BaseSettings):
     @classmethod
     def _known_zone(cls, value: str) -> str:
         return resolve_zone(value)
+
+    @field_validator("db", mode="before")
+    @classmethod
+    def _path_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, Path) else value
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -13,14 +13,14 @@ import os
 import signal
 import sys
 
+from agentcron.backends.local.store.urls import redact_url
 from agentcron.config import Settings
+from agentcron.logs import configure_logging
 
 logger = logging.getLogger("agentcron.scheduler")
 
 
 def run_scheduler(log_level: str | None) -> int:
-    from agentcron.cli import configure_logging
-
     settings = Settings()
     configure_logging(log_level or settings.log_level)
     return asyncio.run(_serve_forever(settings))
@@ -42,7 +42,7 @@ async def _serve_forever(settings: Settings) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     await backend.start()
-    print(f"agentcron scheduler ready (pid {os.getpid()}, db {settings.db})", file=sys.stderr,
+    print(f"agentcron scheduler ready (pid {os.getpid()}, db {redact_url(settings.db)})", file=sys.stderr,
           flush=True)
     await stop.wait()
     logger.info("stopping: no new claims; in-flight runs get 5 s")

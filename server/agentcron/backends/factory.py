@@ -17,9 +17,9 @@ def build_backend(settings: Settings) -> Backend:
         from agentcron.backends.local.assistants import load_assistants
         from agentcron.backends.local.backend import LocalBackend
         from agentcron.backends.local.http_pool import assistant_http_client
-        from agentcron.backends.local.store import Store
+        from agentcron.backends.local.store import open_store
 
-        store = Store(settings.db)
+        store = open_store(settings.db)
         http = assistant_http_client()
         assistants = load_assistants(settings.assistants, http_client=http, conversations=store)
         return LocalBackend(

@@ -3,13 +3,16 @@ recorded missed or skipped (DESIGN.md §3: catch-up and overlap). No I/O, no clo
 
 from __future__ import annotations
 
+from collections import deque
 from datetime import datetime, timedelta
-from itertools import islice
 
 from agentcron.backends.local.store import ClaimPlan, Occurrence, TaskRow, from_db, to_db
-from agentcron.cadence.cron import iter_fires
-from agentcron.cadence.timeline import interval_runs
-from agentcron.cadence.zones import zone
+from agentcron.cadence.compiled import (
+    IntervalTimeline,
+    OnceTimeline,
+    Timeline,
+    compiled_cron,
+)
 from agentcron.models import Schedule
 
 # A run up to this late is simply late (a busy or briefly paused runner), not missed.
@@ -32,23 +35,23 @@ def schedule_of(task: TaskRow) -> Schedule:
     )
 
 
-def first_due_after(task: TaskRow, after: datetime) -> datetime | None:
-    """The task's first occurrence strictly after `after` (None: a one-off already past)."""
-    schedule = schedule_of(task)
-    if schedule.kind == "once":
-        assert schedule.run_at is not None
-        run_at = datetime.fromisoformat(schedule.run_at)
-        return run_at if run_at > after else None
-    return _fires_after(task, after, 1)[0]
-
-
-def _fires_after(task: TaskRow, after: datetime, count: int) -> list[datetime]:
-    tz = zone(task.timezone)
+def timeline_of(task: TaskRow) -> Timeline:
+    """The task's schedule, compiled (cron schedules are shared by every task using them)."""
     if task.kind == "cron":
         assert task.cron is not None
-        return [i for i, _ in islice(iter_fires(task.cron, tz, after), count)]
-    assert task.interval_seconds is not None
-    return interval_runs(task.interval_seconds, from_db(task.anchor_at), after, count, tz)
+        return compiled_cron(task.cron, task.timezone)
+    if task.kind == "interval":
+        assert task.interval_seconds is not None
+        return IntervalTimeline(task.interval_seconds, from_db(task.anchor_at))
+    if task.kind == "once":
+        assert task.run_at is not None
+        return OnceTimeline(datetime.fromisoformat(task.run_at))
+    raise ValueError(f"task {task.id} has a schedule kind this runner cannot fire: {task.kind}")
+
+
+def first_due_after(task: TaskRow, after: datetime) -> datetime | None:
+    """The task's first occurrence strictly after `after` (None: nothing is left to fire)."""
+    return timeline_of(task).next_after(after)
 
 
 def due_occurrences(task: TaskRow, now: datetime) -> tuple[list[datetime], int, datetime | None]:
@@ -57,21 +60,15 @@ def due_occurrences(task: TaskRow, now: datetime) -> tuple[list[datetime], int, 
     After a long downtime only the newest MAX_OCCURRENCES_LISTED are listed one by one.
     """
     assert task.next_due is not None
-    first = from_db(task.next_due)
-    if task.kind == "once":
-        return [first], 0, None
-    due = [first]
-    unlisted = 0
+    timeline = timeline_of(task)
+    due: deque[datetime] = deque([from_db(task.next_due)], maxlen=MAX_OCCURRENCES_LISTED)
+    seen = 1
     while True:
-        batch = _fires_after(task, due[-1], 256)
-        for instant in batch:
-            if instant > now:
-                return due, unlisted, instant
-            due.append(instant)
-        if len(due) > MAX_OCCURRENCES_LISTED:
-            dropped = len(due) - MAX_OCCURRENCES_LISTED
-            unlisted += dropped
-            due = due[dropped:]
+        upcoming = timeline.next_after(due[-1])
+        if upcoming is None or upcoming > now:
+            return list(due), seen - len(due), upcoming
+        due.append(upcoming)
+        seen += 1
 
 
 def plan_task(task: TaskRow, active: set[str], now: datetime) -> ClaimPlan:
@@ -95,7 +92,7 @@ def plan_task(task: TaskRow, active: set[str], now: datetime) -> ClaimPlan:
     return ClaimPlan(
         occurrences=occurrences,
         next_due=to_db(upcoming) if upcoming else None,
-        enabled=task.kind != "once",
+        enabled=upcoming is not None,  # a one-off, or a rule past its end, disables its task
         last_run_at=fired[-1].scheduled_for if fired else None,
     )
 

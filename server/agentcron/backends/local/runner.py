@@ -1,21 +1,19 @@
 """The firing loop: claims due occurrences, fires them through assistants, records the truth.
 
-One Runner per process. It holds a lease (a heartbeat row, DESIGN.md §3): runs whose runner's
-lease expired are marked failed ("interrupted") by whichever runner notices first, and are
-never retried. The loop sleeps until the next due time, waking early when this process
-changes a task (`wake()`) or another process commits (SQLite's data_version, checked at most
-once per POLL_SECONDS) - no busy polling.
+One Runner per process. It holds a lease (a heartbeat row, DESIGN.md §3, kept by `LeaseKeeper`
+from its own thread): runs whose runner's lease expired are marked failed ("interrupted") by
+whichever runner notices first, and are never retried. The loop sleeps until the next due
+time, waking early when this process changes a task (`wake()`) or another process changes
+something (the store's change token, checked at most once per POLL_SECONDS) - no busy polling.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from agentcron.backends.local.assistants import (
     AssistantFailure,
@@ -23,6 +21,7 @@ from agentcron.backends.local.assistants import (
     AssistantTimeout,
     FireRequest,
 )
+from agentcron.backends.local.lease import LeaseKeeper
 from agentcron.backends.local.plan import plan_task
 from agentcron.backends.local.store import Claimed, RunRow, Store, TaskRow, from_db, to_db
 from agentcron.errors import NotFoundError
@@ -79,7 +78,6 @@ class Runner:
         self.assistants = assistants
         self.scheduling = scheduling
         self.clock = clock
-        self.lease = timedelta(seconds=lease_seconds)
         self.capacity = capacity
         self.id = new_id("runner")
         self._in_flight: dict[str, asyncio.Task[None]] = {}
@@ -87,8 +85,9 @@ class Runner:
         self._stopping = False
         self._stopped = False
         self._loop_task: asyncio.Task[None] | None = None
-        self._lease_task: asyncio.Task[None] | None = None
-        self._last_data_version = -1
+        self._last_change: object = None
+        self._event_loop: asyncio.AbstractEventLoop | None = None
+        self.lease = LeaseKeeper(store, self.id, lease_seconds, clock, self._reaped_elsewhere)
         self._outcomes: list[tuple[str, str, str | None, str | None, str]] = []
         self._outcomes_written: asyncio.Future[None] | None = None
 
@@ -96,8 +95,8 @@ class Runner:
 
     async def start(self) -> None:
         """Take a lease, and start the scheduling loop if this runner schedules."""
-        await self._register()
-        self._lease_task = asyncio.create_task(self._keep_lease(), name="agentcron-lease")
+        self._event_loop = asyncio.get_running_loop()
+        await asyncio.to_thread(self.lease.start)
         if self.scheduling:
             self._loop_task = asyncio.create_task(self._loop(), name="agentcron-runner")
         logger.info("runner %s started (scheduling %s)", self.id, "on" if self.scheduling else "off")
@@ -119,35 +118,17 @@ class Runner:
             for task in still_running:
                 task.cancel()
             await asyncio.gather(*still_running, return_exceptions=True)
-        if self._lease_task is not None:
-            self._lease_task.cancel()
-            await asyncio.gather(self._lease_task, return_exceptions=True)
-        await asyncio.to_thread(self.store.remove_runner, self.id)
+        await asyncio.to_thread(self.lease.stop)
         logger.info("runner %s stopped", self.id)
 
     def wake(self) -> None:
         """Re-check due times now (a task was created, changed or deleted in this process)."""
         self._wake.set()
 
-    async def _register(self) -> None:
-        now = self.clock()
-        await asyncio.to_thread(
-            self.store.register_runner, self.id, os.getpid(), socket.gethostname(),
-            to_db(now), to_db(now + self.lease),
-        )
-
-    async def _keep_lease(self) -> None:
-        interval = self.lease.total_seconds() / 3
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                await self._register()
-                reaped = await asyncio.to_thread(self.store.reap_interrupted, to_db(self.clock()))
-                if reaped:
-                    logger.warning("marked %d interrupted run(s) failed", reaped)
-                    self._wake.set()
-            except Exception:  # keep the lease loop alive through a transient DB error
-                logger.exception("lease heartbeat failed")
+    def _reaped_elsewhere(self, count: int) -> None:
+        """Called from the lease thread: runs were reaped, a queued one may go now."""
+        if self._event_loop is not None:
+            self._event_loop.call_soon_threadsafe(self._wake.set)
 
     # --- the loop -------------------------------------------------------------------------
 
@@ -176,9 +157,9 @@ class Runner:
                 return
             except asyncio.TimeoutError:
                 remaining -= step
-            version = await asyncio.to_thread(self.store.data_version)
-            if version != self._last_data_version:
-                self._last_data_version = version
+            change = await asyncio.to_thread(self.store.change_token)
+            if change != self._last_change:
+                self._last_change = change
                 return
 
     async def _seconds_until_next_due(self) -> float:
@@ -192,7 +173,9 @@ class Runner:
     async def tick(self) -> list[asyncio.Task[None]]:
         """One pass: start queued runs that may go, then claim and fire what is due now."""
         started: list[asyncio.Task[None]] = []
-        self._last_data_version = await asyncio.to_thread(self.store.data_version)
+        self._last_change = await asyncio.to_thread(self.store.change_token)
+        if not self.lease.is_fresh():  # e.g. just resumed after being frozen: lease first
+            await asyncio.to_thread(self.lease.ensure)
         if await asyncio.to_thread(self.store.has_queued_runs):
             room = self.capacity - len(self._in_flight)
             if room > 0:

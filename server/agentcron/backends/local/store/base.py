@@ -1,0 +1,493 @@
+"""The store interface and the SQL both dialects share (SQLite and PostgreSQL).
+
+Why it looks the way it does:
+* Each occurrence is claimed by one atomic `INSERT ... ON CONFLICT DO NOTHING` on the unique
+  key (task_id, scheduled_for): whoever inserts the row fires it, nobody else can.
+* Everything a dialect does not decide is written once here, in portable SQL with `?`
+  placeholders (row values, ON CONFLICT, partial indexes). A dialect supplies how to open a
+  transaction, how due tasks are picked (SQLite: read, plan, then compare-and-set under the
+  write lock; PostgreSQL: `FOR UPDATE SKIP LOCKED`), its change signal, and whose clock the
+  leases use (PostgreSQL: the database's `now()`).
+* Times are stored as fixed-width UTC text (`2026-03-11T09:00:00.000000Z`): readable, and
+  text order is time order (PostgreSQL's key columns use the "C" collation for that).
+"""
+
+from __future__ import annotations
+
+import random
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
+from agentcron.backends.local.store.rows import (
+    NO_NEXT_RUN,
+    RUN_COLUMNS,
+    TASK_COLUMNS,
+    ClaimPlan,
+    Claimed,
+    Occurrence,
+    RunRow,
+    TaskPageRows,
+    TaskRow,
+)
+
+SCHEMA_VERSION = 2
+# `{key}` in the statements below: a text column compared or sorted as a key. SQLite's TEXT
+# compares bytes; PostgreSQL spells that `TEXT COLLATE "C"`.
+
+MIGRATIONS: dict[int, list[str]] = {
+    1: [
+        """CREATE TABLE IF NOT EXISTS counters (
+               name {key} PRIMARY KEY,
+               value INTEGER NOT NULL)""",
+        """CREATE TABLE IF NOT EXISTS tasks (
+               id {key} PRIMARY KEY,
+               name TEXT,
+               assistant_id {key},
+               prompt TEXT NOT NULL,
+               kind TEXT NOT NULL,
+               cron TEXT,
+               timezone TEXT NOT NULL,
+               interval_seconds BIGINT,
+               run_at TEXT,
+               anchor_at TEXT NOT NULL,
+               enabled INTEGER NOT NULL,
+               chat_id {key},
+               metadata TEXT NOT NULL,
+               catch_up TEXT NOT NULL,
+               overlap TEXT NOT NULL,
+               next_due {key},
+               sort_key {key} NOT NULL,
+               last_run_at TEXT,
+               created_at TEXT NOT NULL,
+               updated_at TEXT NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS tasks_due ON tasks (enabled, next_due)",
+        # Keyset pages ordered by (sort_key, id), unfiltered or under one equality filter.
+        "CREATE INDEX IF NOT EXISTS tasks_by_next_run ON tasks (sort_key, id)",
+        "CREATE INDEX IF NOT EXISTS tasks_enabled_by_next_run ON tasks (enabled, sort_key, id)",
+        "CREATE INDEX IF NOT EXISTS tasks_by_assistant ON tasks (assistant_id, sort_key, id)",
+        "CREATE INDEX IF NOT EXISTS tasks_by_chat ON tasks (chat_id, sort_key, id)",
+        """CREATE TABLE IF NOT EXISTS runs (
+               id {key} PRIMARY KEY,
+               task_id {key} NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+               scheduled_for {key} NOT NULL,
+               trigger TEXT NOT NULL,
+               status TEXT NOT NULL,
+               runner_id {key},
+               started_at TEXT,
+               finished_at TEXT,
+               output TEXT,
+               error TEXT,
+               UNIQUE (task_id, scheduled_for))""",
+        "CREATE INDEX IF NOT EXISTS runs_newest ON runs (task_id, scheduled_for, id)",
+        "CREATE INDEX IF NOT EXISTS runs_active ON runs (status) "
+        "WHERE status IN ('running', 'queued')",
+        """CREATE TABLE IF NOT EXISTS runners (
+               id {key} PRIMARY KEY,
+               pid INTEGER NOT NULL,
+               host TEXT NOT NULL,
+               started_at TEXT NOT NULL,
+               expires_at {key} NOT NULL)""",
+        """CREATE TABLE IF NOT EXISTS conversations (
+               chat_id {key} NOT NULL,
+               seq INTEGER NOT NULL,
+               role TEXT NOT NULL,
+               content TEXT NOT NULL,
+               PRIMARY KEY (chat_id, seq))""",
+        "INSERT INTO counters (name, value) VALUES ('tasks', 0), ('tasks_enabled', 0) "
+        "ON CONFLICT (name) DO NOTHING",
+    ],
+    2: [
+        # Calendar rules (DESIGN.md §11).
+        "ALTER TABLE tasks ADD COLUMN rrule TEXT",
+        "ALTER TABLE tasks ADD COLUMN starts_at TEXT",
+        # Overlap checks look up one task's active runs, under 10,000 running at once.
+        "CREATE INDEX IF NOT EXISTS runs_active_by_task ON runs (task_id, status) "
+        "WHERE status IN ('running', 'queued')",
+    ],
+}
+
+DUE_TASKS = (
+    "SELECT * FROM tasks WHERE enabled = 1 AND next_due IS NOT NULL AND next_due <= ? "
+    "ORDER BY next_due LIMIT ?"
+)
+INTERRUPTED_BY_LEASE = (
+    "interrupted: the runner executing this run stopped (lease expired) before it finished; "
+    "not retried, because its side effect may have happened"
+)
+# SQLite claims read candidates without the write lock, then take a random part of them, so
+# runners reading at the same moment mostly plan different tasks.
+CANDIDATES_PER_SLOT = 4
+
+
+class Tx(Protocol):
+    """A connection inside one transaction (or one read), answering with plain dicts."""
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]: ...
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Execute; return the number of rows changed."""
+        ...
+
+    def run_many(self, sql: str, params: Sequence[Sequence[Any]]) -> None: ...
+
+
+Plan = Callable[[TaskRow, set[str]], ClaimPlan]
+
+
+class Store(ABC):
+    """Tasks, runs, runner leases and conversations; callers see rows and plain values."""
+
+    dialect: str
+    # Where the data lives, fit for messages and logs (a database URL's password is ***).
+    location: str
+    lock_rows = ""  # " FOR UPDATE" where rows read for a change must be locked
+
+    # --- what a dialect provides -----------------------------------------------------------
+
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[Tx]:
+        """One write transaction."""
+
+    @abstractmethod
+    def reading(self) -> AbstractContextManager[Tx]:
+        """A connection for reads (no write lock taken)."""
+
+    @abstractmethod
+    def claim_due(self, now: str, limit: int, runner_id: str, plan: Plan,
+                  new_run_id: Callable[[], str]) -> list[Claimed]:
+        """Claim up to `limit` due tasks; `plan` decides each task's occurrences given the
+        statuses of its runs still running or queued."""
+
+    @abstractmethod
+    def change_token(self) -> object:
+        """Changes whenever another process changed something the runner acts on."""
+
+    @abstractmethod
+    def register_runner(self, runner_id: str, pid: int, host: str, now: str,
+                        lease_seconds: float) -> None:
+        """Take (or retake) a lease expiring `lease_seconds` from now."""
+
+    @abstractmethod
+    def renew_lease(self, runner_id: str, now: str, lease_seconds: float) -> bool:
+        """Extend a lease still held; False when it expired or was taken away meanwhile."""
+
+    @abstractmethod
+    def reap_interrupted(self, now: str) -> int:
+        """Mark failed every running run whose runner's lease has expired (or vanished)."""
+
+    @abstractmethod
+    def sibling(self) -> Store:
+        """A store on the same database with its own connection (the lease keeper's)."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        with self.reading() as tx:
+            return tx.rows(sql, params)
+
+    # --- schema ---------------------------------------------------------------------------
+
+    def _apply_migrations(self, tx: Tx, key_type: str) -> None:
+        """Create or upgrade the schema inside the caller's (locked) transaction."""
+        tx.run("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        current = tx.rows("SELECT MAX(version) AS v FROM schema_version")[0]["v"] or 0
+        if current > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"{self.location} has schema version {current}, newer than this agentcron "
+                f"({SCHEMA_VERSION}); upgrade agentcron."
+            )
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            for statement in MIGRATIONS[version]:
+                tx.run(statement.format(key=key_type))
+            tx.run("INSERT INTO schema_version (version) VALUES (?)", (version,))
+
+    # --- tasks ----------------------------------------------------------------------------
+
+    def insert_tasks(self, tasks: Sequence[TaskRow]) -> None:
+        """Insert tasks in one transaction (one for a tool call, many for an import)."""
+        columns = ", ".join(TASK_COLUMNS)
+        marks = ", ".join("?" for _ in TASK_COLUMNS)
+        with self.transaction() as tx:
+            tx.run_many(
+                f"INSERT INTO tasks ({columns}) VALUES ({marks})",
+                [tuple(t.as_params()[c] for c in TASK_COLUMNS) for t in tasks],
+            )
+            self._bump_counts(tx, total=len(tasks), enabled=sum(t.enabled for t in tasks))
+
+    def get_task(self, task_id: str) -> TaskRow | None:
+        rows = self._read("SELECT * FROM tasks WHERE id = ?", (task_id,))
+        return TaskRow.from_record(rows[0]) if rows else None
+
+    def modify_task(self, task_id: str, change: Callable[[TaskRow], TaskRow]) -> TaskRow | None:
+        """Read, change and write a task in one transaction; an exception in `change` rolls back.
+
+        Returns the new row, or None when the task does not exist.
+        """
+        assignments = ", ".join(f"{c} = ?" for c in TASK_COLUMNS if c != "id")
+        with self.transaction() as tx:
+            raw = tx.rows(f"SELECT * FROM tasks WHERE id = ?{self.lock_rows}", (task_id,))
+            if not raw:
+                return None
+            before = TaskRow.from_record(raw[0])
+            after = change(TaskRow.from_record(raw[0]))
+            params = after.as_params()
+            tx.run(f"UPDATE tasks SET {assignments} WHERE id = ?",
+                   [*(params[c] for c in TASK_COLUMNS if c != "id"), task_id])
+            delta = int(after.enabled) - int(before.enabled)
+            if delta:
+                self._bump_counts(tx, total=0, enabled=delta)
+            return after
+
+    def delete_task(self, task_id: str) -> bool:
+        with self.transaction() as tx:
+            rows = tx.rows(f"SELECT enabled FROM tasks WHERE id = ?{self.lock_rows}", (task_id,))
+            if not rows:
+                return False
+            tx.run("DELETE FROM tasks WHERE id = ?", (task_id,))
+            self._bump_counts(tx, total=-1, enabled=-int(rows[0]["enabled"]))
+            return True
+
+    @staticmethod
+    def _bump_counts(tx: Tx, total: int, enabled: int) -> None:
+        """Maintained counts, so `total` never scans 100,000 rows."""
+        if total:
+            tx.run("UPDATE counters SET value = value + ? WHERE name = 'tasks'", (total,))
+        if enabled:
+            tx.run("UPDATE counters SET value = value + ? WHERE name = 'tasks_enabled'",
+                   (enabled,))
+
+    def list_tasks(
+        self,
+        *,
+        assistant_id: str | None,
+        enabled: bool | None,
+        chat_id: str | None,
+        limit: int,
+        after: tuple[str, str] | None,
+    ) -> TaskPageRows:
+        """Keyset page ordered by (next run, id); `after` is the last key of the previous page."""
+        where: list[str] = []
+        params: list[Any] = []
+        for column, value in (("assistant_id", assistant_id), ("chat_id", chat_id),
+                              ("enabled", None if enabled is None else int(enabled))):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        with self.reading() as tx:
+            total = self._count(tx, where, params, assistant_id, chat_id, enabled)
+            page_where, page_params = list(where), list(params)
+            if after is not None:
+                page_where.append("(sort_key, id) > (?, ?)")
+                page_params.extend(after)
+            clause = f"WHERE {' AND '.join(page_where)}" if page_where else ""
+            rows = tx.rows(f"SELECT * FROM tasks {clause} ORDER BY sort_key, id LIMIT ?",
+                           [*page_params, limit + 1])
+        tasks = [TaskRow.from_record(r) for r in rows[:limit]]
+        return TaskPageRows(rows=tasks, total=total, has_more=len(rows) > limit)
+
+    @staticmethod
+    def _count(tx: Tx, where: list[str], params: list[Any], assistant_id: str | None,
+               chat_id: str | None, enabled: bool | None) -> int:
+        if assistant_id is None and chat_id is None:
+            counts = {r["name"]: int(r["value"])
+                      for r in tx.rows("SELECT name, value FROM counters")}
+            total, on = counts["tasks"], counts["tasks_enabled"]
+            if enabled is None:
+                return total
+            return on if enabled else total - on
+        clause = " AND ".join(where)
+        return int(tx.rows(f"SELECT COUNT(*) AS n FROM tasks WHERE {clause}", params)[0]["n"])
+
+    def next_due(self) -> str | None:
+        """The earliest next_due of any enabled task (an index lookup)."""
+        rows = self._read(
+            "SELECT next_due FROM tasks WHERE enabled = 1 AND next_due IS NOT NULL "
+            "ORDER BY next_due LIMIT 1"
+        )
+        return rows[0]["next_due"] if rows else None
+
+    # --- claims ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _active_statuses(tx: Tx, task_ids: Sequence[str]) -> dict[str, set[str]]:
+        """Statuses among running/queued runs of each task (one indexed query for a batch)."""
+        if not task_ids:
+            return {}
+        marks = ", ".join("?" for _ in task_ids)
+        rows = tx.rows(
+            f"SELECT task_id, status FROM runs WHERE task_id IN ({marks}) "
+            "AND status IN ('running', 'queued')",
+            list(task_ids),
+        )
+        active: dict[str, set[str]] = {}
+        for row in rows:
+            active.setdefault(row["task_id"], set()).add(row["status"])
+        return active
+
+    @staticmethod
+    def _plan_all(tasks: list[TaskRow], active: dict[str, set[str]],
+                  plan: Plan) -> list[tuple[TaskRow, ClaimPlan]]:
+        return [(task, plan(task, active.get(task.id, set()))) for task in tasks]
+
+    def _record_claims(self, tx: Tx, planned: list[tuple[TaskRow, ClaimPlan]], runner_id: str,
+                       now: str, new_run_id: Callable[[], str]) -> list[Claimed]:
+        """Move each task past what was planned (compare-and-set on next_due) and, only where
+        that succeeded, insert its occurrences; return the runs this runner must fire."""
+        claimed: list[Claimed] = []
+        disabled = 0
+        for task, decided in planned:
+            if not self._advance(tx, task, decided):
+                continue  # another runner advanced it first: its occurrences are not ours
+            disabled += int(task.enabled and not decided.enabled)
+            for occurrence in decided.occurrences:
+                occurrence.run_id = new_run_id()
+                run = self._insert_run(tx, task.id, occurrence, "schedule", runner_id, now)
+                if run is not None and run.status == "running":
+                    claimed.append(Claimed(task=task, run=run))
+        if disabled:
+            self._bump_counts(tx, total=0, enabled=-disabled)
+        return claimed
+
+    @staticmethod
+    def _advance(tx: Tx, task: TaskRow, decided: ClaimPlan) -> bool:
+        changed = tx.run(
+            "UPDATE tasks SET next_due = ?, sort_key = ?, enabled = ?, "
+            "last_run_at = COALESCE(?, last_run_at) WHERE id = ? AND next_due = ?",
+            (decided.next_due, decided.next_due or NO_NEXT_RUN, int(decided.enabled),
+             decided.last_run_at, task.id, task.next_due),
+        )
+        return changed == 1
+
+    @staticmethod
+    def _insert_run(tx: Tx, task_id: str, occurrence: Occurrence, trigger: str,
+                    runner_id: str, now: str) -> RunRow | None:
+        active = occurrence.status == "running"
+        finished = occurrence.status in ("skipped", "missed")
+        run = RunRow(
+            id=occurrence.run_id,
+            task_id=task_id,
+            scheduled_for=occurrence.scheduled_for,
+            trigger=trigger,
+            status=occurrence.status,
+            runner_id=runner_id if active else None,
+            started_at=now if active else None,
+            finished_at=now if finished else None,
+            output=None,
+            error=occurrence.error,
+        )
+        inserted = tx.run(
+            f"INSERT INTO runs ({', '.join(RUN_COLUMNS)}) "
+            f"VALUES ({', '.join('?' for _ in RUN_COLUMNS)}) "
+            "ON CONFLICT (task_id, scheduled_for) DO NOTHING",
+            [getattr(run, c) for c in RUN_COLUMNS],
+        )
+        return run if inserted == 1 else None
+
+    @staticmethod
+    def _sample(rows: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+        """Up to `limit` of the candidates, at random, kept in due order."""
+        if len(rows) <= limit:
+            return rows
+        picked = sorted(random.sample(range(len(rows)), limit))
+        return [rows[i] for i in picked]
+
+    def insert_manual_run(self, task_id: str, scheduled_for: str, run_id: str,
+                          runner_id: str, now: str) -> RunRow | None:
+        """A run_scheduled_task_now occurrence; None if the task is gone."""
+        with self.transaction() as tx:
+            if not tx.rows("SELECT 1 AS one FROM tasks WHERE id = ?", (task_id,)):
+                return None
+            occurrence = Occurrence(scheduled_for=scheduled_for, status="running", run_id=run_id)
+            run = self._insert_run(tx, task_id, occurrence, "manual", runner_id, now)
+            tx.run("UPDATE tasks SET last_run_at = ? WHERE id = ?", (scheduled_for, task_id))
+            return run
+
+    def has_queued_runs(self) -> bool:
+        """A read-only check, so idle ticks take no write lock."""
+        return bool(self._read("SELECT 1 AS one FROM runs WHERE status = 'queued' LIMIT 1"))
+
+    def start_queued(self, runner_id: str, now: str, limit: int) -> list[Claimed]:
+        """Start the oldest queued run of each task that has nothing running (CAS per run)."""
+        started: list[Claimed] = []
+        with self.transaction() as tx:
+            rows = tx.rows(
+                "SELECT * FROM runs AS q WHERE q.status = 'queued' AND NOT EXISTS ("
+                "  SELECT 1 FROM runs AS r WHERE r.task_id = q.task_id AND r.status = 'running')"
+                " ORDER BY q.scheduled_for LIMIT ?",
+                (limit,),
+            )
+            seen: set[str] = set()
+            for raw in rows:
+                run = RunRow.from_record(raw)
+                if run.task_id in seen:
+                    continue
+                changed = tx.run(
+                    "UPDATE runs SET status = 'running', runner_id = ?, started_at = ? "
+                    "WHERE id = ? AND status = 'queued'",
+                    (runner_id, now, run.id),
+                )
+                task_rows = tx.rows("SELECT * FROM tasks WHERE id = ?", (run.task_id,))
+                if changed == 1 and task_rows:
+                    seen.add(run.task_id)
+                    run.status, run.runner_id, run.started_at = "running", runner_id, now
+                    started.append(Claimed(task=TaskRow.from_record(task_rows[0]), run=run))
+        return started
+
+    def finish_runs(self, outcomes: Sequence[tuple[str, str, str | None, str | None, str]]) -> None:
+        """Record outcomes `(run_id, status, output, error, finished_at)` in one transaction,
+        skipping runs something (a reaper) already closed."""
+        with self.transaction() as tx:
+            tx.run_many(
+                "UPDATE runs SET status = ?, output = ?, error = ?, finished_at = ? "
+                "WHERE id = ? AND status = 'running'",
+                [(status, output, error, at, run_id)
+                 for run_id, status, output, error, at in outcomes],
+            )
+
+    def get_run(self, run_id: str) -> RunRow | None:
+        rows = self._read("SELECT * FROM runs WHERE id = ?", (run_id,))
+        return RunRow.from_record(rows[0]) if rows else None
+
+    def list_runs(
+        self, task_id: str, limit: int, before: tuple[str, str] | None
+    ) -> tuple[list[RunRow], bool]:
+        """Newest first, keyset on (scheduled_for, id)."""
+        clause = "WHERE task_id = ?"
+        params: list[Any] = [task_id]
+        if before is not None:
+            clause += " AND (scheduled_for, id) < (?, ?)"
+            params.extend(before)
+        rows = self._read(
+            f"SELECT * FROM runs {clause} ORDER BY scheduled_for DESC, id DESC LIMIT ?",
+            [*params, limit + 1],
+        )
+        return [RunRow.from_record(r) for r in rows[:limit]], len(rows) > limit
+
+    def remove_runner(self, runner_id: str) -> None:
+        with self.transaction() as tx:
+            tx.run("DELETE FROM runners WHERE id = ?", (runner_id,))
+
+    # --- conversations (openai assistant's chat_id) ---------------------------------------
+
+    def load(self, chat_id: str) -> list[dict[str, str]]:
+        rows = self._read(
+            "SELECT role, content FROM conversations WHERE chat_id = ? ORDER BY seq", (chat_id,)
+        )
+        return [{"role": r["role"], "content": r["content"]} for r in rows]
+
+    def append(self, chat_id: str, messages: list[dict[str, str]]) -> None:
+        with self.transaction() as tx:
+            row = tx.rows(
+                "SELECT COALESCE(MAX(seq), 0) AS seq FROM conversations WHERE chat_id = ?",
+                (chat_id,),
+            )[0]
+            seq = int(row["seq"])
+            for message in messages:
+                seq += 1
+                tx.run(
+                    "INSERT INTO conversations (chat_id, seq, role, content) VALUES (?, ?, ?, ?)",
+                    (chat_id, seq, message["role"], message["content"]),
+                )

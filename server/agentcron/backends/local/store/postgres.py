@@ -1,0 +1,157 @@
+"""The PostgreSQL dialect (DESIGN.md §8): many runners on many hosts, one database.
+
+* Connections come from a small psycopg pool (thread-safe: tools and the runner use worker
+  threads); the lease keeper has a pool of its own, so its heartbeat never waits for one.
+* The schema is created or migrated by whichever process comes first, under an advisory lock.
+* Due tasks are picked with `FOR UPDATE SKIP LOCKED`: runners take disjoint batches instead of
+  queueing behind each other; the occurrence insert stays `ON CONFLICT DO NOTHING`.
+* Leases and "interrupted" decisions use the database's clock, so hosts whose clocks differ by
+  a few seconds never expire a live runner nor hide a dead one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+from agentcron.backends.local.store.base import DUE_TASKS, INTERRUPTED_BY_LEASE, Plan, Store
+from agentcron.backends.local.store.rows import Claimed, TaskRow
+from agentcron.backends.local.store.urls import redact_url
+from agentcron.errors import ConfigError
+
+POOL_SIZE = 8
+SCHEMA_LOCK = 0x61676E7463726F6E  # "agntcron": the advisory lock migrations run under
+CONNECT_TIMEOUT_SECONDS = 10
+# The database clock in the stored time format (see rows.to_db).
+_FORMAT = "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'"
+DB_NOW = f"to_char(clock_timestamp() AT TIME ZONE 'UTC', {_FORMAT})"
+DB_NOW_PLUS = f"to_char((clock_timestamp() + make_interval(secs => ?)) AT TIME ZONE 'UTC', {_FORMAT})"
+
+
+@lru_cache(maxsize=512)
+def _native(sql: str) -> str:
+    """psycopg's placeholders: `?` becomes `%s` (the shared SQL holds no literal % or ?)."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class PostgresTx:
+    """A psycopg connection answering with dicts, taking the shared `?` placeholders."""
+
+    def __init__(self, conn: psycopg.Connection[dict[str, Any]]) -> None:
+        self.conn = conn
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        with self.conn.cursor() as cursor:
+            cursor.execute(_native(sql), params)
+            return cursor.fetchall() if cursor.description else []
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> int:
+        with self.conn.cursor() as cursor:
+            cursor.execute(_native(sql), params)
+            return cursor.rowcount
+
+    def run_many(self, sql: str, params: Sequence[Sequence[Any]]) -> None:
+        with self.conn.cursor() as cursor:
+            cursor.executemany(_native(sql), params)
+
+
+class PostgresStore(Store):
+    dialect = "postgresql"
+    lock_rows = " FOR UPDATE"
+
+    def __init__(self, url: str, *, migrate: bool = True, pool_size: int = POOL_SIZE) -> None:
+        self.url = url
+        self.location = redact_url(url)
+        self._pool: ConnectionPool[psycopg.Connection[dict[str, Any]]] = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=pool_size,
+            kwargs={"autocommit": True, "row_factory": dict_row,
+                    "connect_timeout": CONNECT_TIMEOUT_SECONDS},
+            open=False,
+            name="agentcron",
+        )
+        try:
+            self._pool.open(wait=True, timeout=CONNECT_TIMEOUT_SECONDS)
+        except Exception as exc:
+            self._pool.close()
+            raise ConfigError(
+                f"cannot connect to PostgreSQL at {self.location}: "
+                f"{str(exc).replace(url, self.location)}"
+            ) from None
+        if migrate:
+            with self.transaction() as tx:
+                tx.rows("SELECT pg_advisory_xact_lock(?)", (SCHEMA_LOCK,))
+                self._apply_migrations(tx, 'TEXT COLLATE "C"')
+
+    @contextmanager
+    def transaction(self) -> Iterator[PostgresTx]:
+        with self._pool.connection() as conn, conn.transaction():
+            yield PostgresTx(conn)
+
+    @contextmanager
+    def reading(self) -> Iterator[PostgresTx]:
+        with self._pool.connection() as conn:
+            yield PostgresTx(conn)
+
+    def sibling(self) -> PostgresStore:
+        return PostgresStore(self.url, migrate=False, pool_size=1)
+
+    def close(self) -> None:
+        self._pool.close()
+
+    def change_token(self) -> object:
+        """The earliest due time and whether runs wait in a queue: what the runner sleeps on."""
+        row = self._read(
+            "SELECT (SELECT next_due FROM tasks WHERE enabled = 1 AND next_due IS NOT NULL "
+            "        ORDER BY next_due LIMIT 1) AS due, "
+            "       EXISTS (SELECT 1 FROM runs WHERE status = 'queued') AS queued"
+        )[0]
+        return (row["due"], row["queued"])
+
+    # --- claims ---------------------------------------------------------------------------
+
+    def claim_due(self, now: str, limit: int, runner_id: str, plan: Plan,
+                  new_run_id: Callable[[], str]) -> list[Claimed]:
+        with self.transaction() as tx:
+            rows = tx.rows(DUE_TASKS + " FOR UPDATE SKIP LOCKED", (now, limit))
+            tasks = [TaskRow.from_record(r) for r in rows]
+            planned = self._plan_all(tasks, self._active_statuses(tx, [t.id for t in tasks]), plan)
+            return self._record_claims(tx, planned, runner_id, now, new_run_id)
+
+    # --- leases: the database's clock -------------------------------------------------------
+
+    def register_runner(self, runner_id: str, pid: int, host: str, now: str,
+                        lease_seconds: float) -> None:
+        with self.transaction() as tx:
+            tx.run(
+                f"INSERT INTO runners (id, pid, host, started_at, expires_at) "
+                f"VALUES (?, ?, ?, {DB_NOW}, {DB_NOW_PLUS}) "
+                f"ON CONFLICT (id) DO UPDATE SET expires_at = EXCLUDED.expires_at",
+                (runner_id, pid, host, float(lease_seconds)),
+            )
+
+    def renew_lease(self, runner_id: str, now: str, lease_seconds: float) -> bool:
+        with self.transaction() as tx:
+            return tx.run(
+                f"UPDATE runners SET expires_at = {DB_NOW_PLUS} "
+                f"WHERE id = ? AND expires_at > {DB_NOW}",
+                (float(lease_seconds), runner_id),
+            ) == 1
+
+    def reap_interrupted(self, now: str) -> int:
+        with self.transaction() as tx:
+            reaped = tx.run(
+                f"UPDATE runs SET status = 'failed', finished_at = ?, error = ? "
+                f"WHERE status = 'running' AND (runner_id IS NULL OR runner_id NOT IN ("
+                f"  SELECT id FROM runners WHERE expires_at > {DB_NOW}))",
+                (now, INTERRUPTED_BY_LEASE),
+            )
+            tx.run(f"DELETE FROM runners WHERE expires_at <= {DB_NOW}")
+            return reaped

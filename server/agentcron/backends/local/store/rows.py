@@ -1,0 +1,126 @@
+"""Rows as the store hands them out, and the one text format for stored times."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+UTC = timezone.utc
+NO_NEXT_RUN = "~"  # sorts after every timestamp (binary collation): tasks without a next run list last
+
+TASK_COLUMNS = (
+    "id", "name", "assistant_id", "prompt", "kind", "cron", "timezone", "interval_seconds",
+    "run_at", "rrule", "starts_at", "anchor_at", "enabled", "chat_id", "metadata", "catch_up",
+    "overlap", "next_due", "sort_key", "last_run_at", "created_at", "updated_at",
+)
+RUN_COLUMNS = (
+    "id", "task_id", "scheduled_for", "trigger", "status", "runner_id", "started_at",
+    "finished_at", "output", "error",
+)
+
+
+def to_db(instant: datetime) -> str:
+    """Fixed-width UTC text: lexical order equals time order, in every dialect."""
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_db(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+@dataclass
+class TaskRow:
+    """A task as stored; `metadata` is decoded, times are DB text (see to_db)."""
+
+    id: str
+    name: str | None
+    assistant_id: str | None
+    prompt: str
+    kind: str
+    cron: str | None
+    timezone: str
+    interval_seconds: int | None
+    run_at: str | None
+    anchor_at: str
+    enabled: bool
+    chat_id: str | None
+    metadata: dict[str, str]
+    catch_up: str
+    overlap: str
+    next_due: str | None
+    sort_key: str
+    last_run_at: str | None
+    created_at: str
+    updated_at: str
+    rrule: str | None = None
+    starts_at: str | None = None
+
+    def as_params(self) -> dict[str, Any]:
+        params = {name: getattr(self, name) for name in TASK_COLUMNS}
+        params["metadata"] = json.dumps(self.metadata, sort_keys=True)
+        params["enabled"] = 1 if self.enabled else 0
+        return params
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> TaskRow:
+        values = dict(record)
+        values["metadata"] = json.loads(values["metadata"])
+        values["enabled"] = bool(values["enabled"])
+        return cls(**values)
+
+
+@dataclass
+class RunRow:
+    """A run as stored."""
+
+    id: str
+    task_id: str
+    scheduled_for: str
+    trigger: str
+    status: str
+    runner_id: str | None
+    started_at: str | None
+    finished_at: str | None
+    output: str | None
+    error: str | None
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> RunRow:
+        return cls(**{name: record[name] for name in RUN_COLUMNS})
+
+
+@dataclass
+class Occurrence:
+    """One planned occurrence of a task, decided by the runner's policy, written by a claim."""
+
+    scheduled_for: str
+    status: str  # running | queued | skipped | missed
+    error: str | None = None
+    run_id: str = ""
+
+
+@dataclass
+class ClaimPlan:
+    """What the runner decided for one due task: occurrences to record and the task's new state."""
+
+    occurrences: list[Occurrence]
+    next_due: str | None
+    enabled: bool = True
+    last_run_at: str | None = None
+
+
+@dataclass
+class Claimed:
+    """An occurrence this process won and must now fire."""
+
+    task: TaskRow
+    run: RunRow
+
+
+@dataclass
+class TaskPageRows:
+    rows: list[TaskRow]
+    total: int
+    has_more: bool = False
