@@ -87,3 +87,57 @@ def sink() -> Iterator[Sink]:
 def write_assistants(path: Path, body: str) -> Path:
     path.write_text(body, encoding="utf-8")
     return path
+
+
+# --- both store dialects ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real PostgreSQL 16 (the pgserver wheel), started once per test session."""
+    import pgserver
+
+    server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="delete")
+    try:
+        yield server.get_uri()
+    finally:
+        server.cleanup()
+
+
+@dataclass
+class Database:
+    """One fresh database of either dialect: what AGENTCRON_DB is set to, and a way to look."""
+
+    dialect: str
+    url: str
+
+    def rows(self, sql: str, params: tuple[object, ...] = ()) -> list[dict[str, object]]:
+        from agentcron.backends.local.store import open_store
+
+        store = open_store(self.url)
+        try:
+            return store._read(sql, params)
+        finally:
+            store.close()
+
+
+def fresh_postgres_database(server_uri: str) -> str:
+    """CREATE DATABASE with a new name on the shared server; its URL."""
+    import uuid
+
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server_uri, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base, _, query = server_uri.partition("?")
+    return f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
+    """Every test using this runs on SQLite and on a real PostgreSQL."""
+    if request.param == "sqlite":
+        return Database("sqlite", str(tmp_path / "agentcron.db"))
+    server_uri = request.getfixturevalue("postgres_server")
+    return Database("postgres", fresh_postgres_database(server_uri))

@@ -21,12 +21,12 @@ from agentcron.backends.local.backend import LocalBackend
 from agentcron.backends.local.store import open_store
 from agentcron.backends.local.store.base import SCHEMA_VERSION
 from agentcron.models import Schedule, TaskSpec
-from tests.conftest import Sink, write_assistants
+from tests.conftest import Database, Sink, write_assistants
 
 READY = "agentcron scheduler ready"
 
 
-def scheduler_env(db: Path, assistants: Path, lease: float = 30) -> dict[str, str]:
+def scheduler_env(db: Path | str, assistants: Path, lease: float = 30) -> dict[str, str]:
     return {**os.environ, "AGENTCRON_DB": str(db), "AGENTCRON_ASSISTANTS": str(assistants),
             "AGENTCRON_LEASE_SECONDS": str(lease), "AGENTCRON_LOG_LEVEL": "WARNING"}
 
@@ -61,7 +61,7 @@ def processes() -> Iterator[list[subprocess.Popen[str]]]:
             process.wait(timeout=10)
 
 
-def create_tasks(db: Path, assistants: Path, specs: list[TaskSpec]) -> list[str]:
+def create_tasks(db: Path | str, assistants: Path, specs: list[TaskSpec]) -> list[str]:
     """Create tasks through the local backend (no runner), as a tool call would."""
     async def create() -> list[str]:
         store = open_store(db)
@@ -85,25 +85,36 @@ def wait_for(condition, timeout: float) -> bool:  # type: ignore[no-untyped-def]
     return condition()
 
 
-def run_rows(db: Path) -> list[tuple[str, str, str, str | None]]:
+def run_rows(db: Path | Database) -> list[tuple[str, str, str, str | None]]:
+    sql = "SELECT task_id, scheduled_for, status, error FROM runs"
+    if isinstance(db, Database):
+        return [(r["task_id"], r["scheduled_for"], r["status"], r["error"])  # type: ignore[misc]
+                for r in db.rows(sql)]
     with sqlite3.connect(db) as conn:
-        return conn.execute("SELECT task_id, scheduled_for, status, error FROM runs").fetchall()
+        return conn.execute(sql).fetchall()
+
+
+def assert_intact(database: Database) -> None:
+    """SQLite's own check after a crash (PostgreSQL's WAL recovery is the server's job)."""
+    if database.dialect == "sqlite":
+        with sqlite3.connect(database.url) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 def test_three_runners_fire_every_occurrence_exactly_once(tmp_path: Path, sink: Sink,
-                                                          processes: list) -> None:
-    db = tmp_path / "shared.db"
+                                                          processes: list, database: Database) -> None:
+    db = database
     assistants = write_assistants(tmp_path / "a.toml", f"""
 default = "notify"
 [assistants.notify]
 type = "webhook"
 url = "{sink.url}"
 """)
-    env = scheduler_env(db, assistants)
+    env = scheduler_env(db.url, assistants)
     processes.extend(start_scheduler(env) for _ in range(3))
     due = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=4)
     count = 300
-    ids = create_tasks(db, assistants, [TaskSpec(prompt=f"t{i}", schedule=once_at(due))
+    ids = create_tasks(db.url, assistants, [TaskSpec(prompt=f"t{i}", schedule=once_at(due))
                                          for i in range(count)])
     assert wait_for(lambda: len(sink.requests) >= count, timeout=60)
     time.sleep(2)  # room for a duplicate to show up
@@ -119,8 +130,9 @@ url = "{sink.url}"
 
 
 def test_kill_9_mid_run_marks_it_interrupted_and_loses_nothing(tmp_path: Path, sink: Sink,
-                                                               processes: list) -> None:
-    db = tmp_path / "crash.db"
+                                                               processes: list,
+                                                               database: Database) -> None:
+    db = database
     assistants = write_assistants(tmp_path / "a.toml", f"""
 [assistants.slow]
 type = "command"
@@ -130,11 +142,11 @@ argv = ["{sys.executable}", "-c", "import time; time.sleep(60)"]
 type = "webhook"
 url = "{sink.url}"
 """)
-    env = scheduler_env(db, assistants, lease=3)
+    env = scheduler_env(db.url, assistants, lease=3)
     first = start_scheduler(env)
     processes.append(first)
     now = datetime.now(timezone.utc).replace(microsecond=0)
-    slow, later = create_tasks(db, assistants, [
+    slow, later = create_tasks(db.url, assistants, [
         TaskSpec(prompt="slow", schedule=once_at(now + timedelta(seconds=2)), assistant_id="slow"),
         TaskSpec(prompt="later", schedule=once_at(now + timedelta(seconds=9)), assistant_id="notify"),
     ])
@@ -150,21 +162,21 @@ url = "{sink.url}"
     assert len(slow_runs) == 1 and slow_runs[0][3].startswith("interrupted")
     assert [r[2] for r in rows if r[0] == later] == ["succeeded"]
     assert len(sink.requests) == 1
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert_intact(db)
 
 
-def test_sigterm_interrupts_long_runs_and_exits_zero_quickly(tmp_path: Path, processes: list) -> None:
-    db = tmp_path / "stop.db"
+def test_sigterm_interrupts_long_runs_and_exits_zero_quickly(tmp_path: Path, processes: list,
+                                                            database: Database) -> None:
+    db = database
     assistants = write_assistants(tmp_path / "a.toml", f"""
 [assistants.slow]
 type = "command"
 argv = ["{sys.executable}", "-c", "import time; time.sleep(60)"]
 """)
-    process = start_scheduler(scheduler_env(db, assistants))
+    process = start_scheduler(scheduler_env(db.url, assistants))
     processes.append(process)
     now = datetime.now(timezone.utc).replace(microsecond=0)
-    (task,) = create_tasks(db, assistants, [
+    (task,) = create_tasks(db.url, assistants, [
         TaskSpec(prompt="slow", schedule=once_at(now + timedelta(seconds=2)), assistant_id="slow")])
     assert wait_for(lambda: any(r[2] == "running" for r in run_rows(db)), 20)
     started = time.monotonic()

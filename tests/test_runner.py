@@ -16,7 +16,7 @@ from agentcron.backends.local.assistants import load_assistants
 from agentcron.backends.local.backend import LocalBackend
 from agentcron.backends.local.store import open_store, to_db
 from agentcron.models import Schedule, TaskPatch, TaskSpec
-from tests.conftest import FakeClock, write_assistants
+from tests.conftest import Database, FakeClock, write_assistants
 
 pytestmark = pytest.mark.anyio
 UTC = timezone.utc
@@ -46,8 +46,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def backend(tmp_path: Path, clock: FakeClock) -> AsyncIterator[LocalBackend]:
-    store = open_store(tmp_path / "agentcron.db")
+async def backend(tmp_path: Path, clock: FakeClock, database: Database) -> AsyncIterator[LocalBackend]:
+    store = open_store(database.url)
     assistants = load_assistants(write_assistants(tmp_path / "assistants.toml", ASSISTANTS),
                                  conversations=store)
     local = LocalBackend(store, assistants, scheduling=False, clock=clock)
