@@ -210,6 +210,23 @@ async def test_delete_cancels_and_an_unknown_id_is_not_found(client: Client, api
     assert api.count("DELETE") == 3
 
 
+async def test_not_found_quotes_handingers_status_and_words(client: Client, api: HandingerAPI) -> None:
+    await create(client)
+    api.add_schedule(type="interval", intervalSeconds=3600, cron=..., budget="low")
+    # No get-one endpoint: no 404 to quote, so the message says what the list call answered.
+    text = await refused(client, "get_scheduled_task", task_id="sch_missing")
+    assert "No task with id 'sch_missing' on the handinger backend" in text
+    assert f"GET {SCHEDULES} answered HTTP 200 with 2 schedules, none with this id" in text
+    assert "no endpoint to get one schedule" in text and "Call list_scheduled_tasks" in text
+
+    text = await refused(client, "delete_scheduled_task", task_id="sch_missing")
+    assert "handinger backend" in text and "Call list_scheduled_tasks" in text
+    assert f"HTTP 404 to DELETE {SCHEDULES}/sch_missing: Schedule not found" in text
+    api.unknown_cancel = "false"
+    text = await refused(client, "delete_scheduled_task", task_id="sch_missing")
+    assert f'HTTP 200 to DELETE {SCHEDULES}/sch_missing: {{"cancelled": false}}' in text
+
+
 # --- what Handinger cannot do ----------------------------------------------------------------
 
 

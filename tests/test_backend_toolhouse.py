@@ -17,7 +17,7 @@ from agentcron.backends.utc import to_utc
 from agentcron.config import Settings
 from agentcron.errors import CapabilityError, ConfigError
 from agentcron.models import Schedule
-from tests.contract_servers.base import status
+from tests.contract_servers.base import Fault, status
 from tests.contract_servers.harness import (
     SECRET,
     FakeSleep,
@@ -244,6 +244,31 @@ async def test_updates_put_the_full_record_and_never_reactivate_a_paused_schedul
     assert switched["assistant_id"] == OTHER_CHAT and switched["enabled"] is True
     assert switched["next_run_at"] is not None
     assert all(set(r.body) == FULL_RECORD_FIELDS for r in api.calls("PUT"))
+
+
+async def test_not_found_quotes_toolhouses_status_and_words(client: Client, api: ToolhouseAPI) -> None:
+    missing = str(uuid.uuid4())
+    for tool, extra in [("get_scheduled_task", {}), ("update_scheduled_task", {"enabled": False}),
+                        ("run_scheduled_task_now", {}), ("list_task_runs", {})]:
+        text = await refused(client, tool, task_id=missing, **extra)
+        assert f"No task with id {missing!r} on the toolhouse backend" in text, tool
+        assert f"HTTP 404 to GET /v1/schedules/{missing}: Schedule not found" in text, tool
+        assert "Call list_scheduled_tasks" in text
+    # DELETE of an unknown id is Toolhouse's 400 "Schedule not found": quoted as it came.
+    text = await refused(client, "delete_scheduled_task", task_id=missing)
+    assert "toolhouse backend" in text and "Call list_scheduled_tasks" in text
+    assert f"HTTP 400 to DELETE /v1/schedules/{missing}: Schedule not found" in text
+    # An id that is no UUID: no request, and the message says so instead of inventing a status.
+    text = await refused(client, "get_scheduled_task", task_id="task_x")
+    assert "toolhouse backend" in text and "no request was sent" in text
+    assert api.count("PUT") == api.count("POST") == 0
+
+
+async def test_a_2xx_without_a_schedule_names_status_and_body(client: Client, api: ToolhouseAPI) -> None:
+    api.inject(Fault(status=200, body={"data": None, "note": "maintenance"}, method="GET"))
+    text = await refused(client, "get_scheduled_task", task_id=str(uuid.uuid4()))
+    assert "toolhouse backend answered HTTP 200" in text and "without a schedule" in text
+    assert '"note": "maintenance"' in text and "URL setting" in text
 
 
 async def test_timezone_alone_restates_the_cadence_in_utc(client: Client, api: ToolhouseAPI) -> None:

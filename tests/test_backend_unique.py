@@ -14,7 +14,7 @@ from mcp import Client
 from agentcron.backends.factory import build_backend
 from agentcron.config import Settings
 from agentcron.errors import ConfigError
-from tests.contract_servers.base import status
+from tests.contract_servers.base import Fault, status
 from tests.contract_servers.harness import (
     SECRET,
     FakeSleep,
@@ -187,6 +187,23 @@ async def test_patch_sends_only_the_changed_fields(
     stored = api.tasks[task["id"]]
     assert updated["chat_id"] == stored["chatId"] and updated["enabled"] == stored["enabled"]
     assert updated["prompt"] == stored["prompt"] and updated["name"] == stored["name"]
+
+
+async def test_not_found_quotes_uniques_status_and_words(client: Client, api: UniqueAPI) -> None:
+    for tool, method, extra in [("get_scheduled_task", "GET", {}),
+                                ("update_scheduled_task", "PATCH", {"enabled": False}),
+                                ("delete_scheduled_task", "DELETE", {})]:
+        text = await refused(client, tool, task_id="scheduled_task_gone", **extra)
+        assert "No task with id 'scheduled_task_gone' on the unique backend" in text, tool
+        assert (f"HTTP 404 to {method} /scheduled-tasks/scheduled_task_gone: "
+                "Scheduled task not found") in text, tool
+        assert "Call list_scheduled_tasks" in text
+    # A 200 that says nothing was deleted is a not-found too, quoted as it came.
+    api.inject(Fault(status=200, body={"id": "x", "object": "scheduled_task", "deleted": False},
+                     method="DELETE"))
+    text = await refused(client, "delete_scheduled_task", task_id="x")
+    assert "unique backend" in text and "HTTP 200 to DELETE /scheduled-tasks/x" in text
+    assert '"deleted": false' in text and "Call list_scheduled_tasks" in text
 
 
 async def test_timezone_alone_keeps_the_cron_and_moves_the_zone(client: Client, api: UniqueAPI) -> None:

@@ -31,8 +31,15 @@ from urllib.parse import urlsplit
 import httpx
 
 from agentcron.backends.base import Capabilities, TaskFilters
-from agentcron.backends.hosted import decode_offset, instant_text, parse_instant, utc_z
-from agentcron.backends.http import BackendHttp, backend_message, redact
+from agentcron.backends.hosted import (
+    decode_offset,
+    instant_text,
+    not_found,
+    not_found_answer,
+    parse_instant,
+    utc_z,
+)
+from agentcron.backends.http import BackendHttp, BackendStatusError, redact
 from agentcron.cadence.describe import describe_schedule
 from agentcron.cadence.timeline import iso
 from agentcron.cadence.zones import zone
@@ -203,11 +210,10 @@ def check_metadata_keys(metadata: Mapping[str, str] | None) -> None:
             )
 
 
-def not_found(task_id: str) -> NotFoundError:
-    return NotFoundError(
-        f"No task with id {task_id!r} on the langgraph backend (its ids are LangGraph cron ids, "
-        "UUIDs). Call list_scheduled_tasks to see the ids."
-    )
+def not_a_cron_id(task_id: str) -> NotFoundError:
+    """Refused without a request: LangGraph would only answer 422 for an id that is no UUID."""
+    return not_found(NAME, task_id, "its task ids are LangGraph cron ids (UUIDs), so no request "
+                                    "was sent")
 
 
 def next_offset_of(response: httpx.Response) -> int | None:
@@ -267,7 +273,8 @@ class LangGraphBackend:
         except (json.JSONDecodeError, UnicodeDecodeError):
             snippet = redact(response.text[:120], self.http.secrets)
             raise BackendError(
-                f"The {NAME} backend answered {method} {path} with a body that is not JSON "
+                f"The {NAME} backend answered HTTP {response.status_code} to {method} {path} "
+                "with a body that is not JSON "
                 f"({snippet!r}). AGENTCRON_LANGGRAPH_URL may point at the wrong service."
             ) from None
 
@@ -315,13 +322,23 @@ class LangGraphBackend:
             backend=NAME,
         )
 
-    async def _get_cron(self, task_id: str) -> dict[str, Any]:
+    async def _cron_call(self, method: str, task_id: str, **kwargs: Any) -> Any:
+        """A request on one cron's URL: its JSON body; a 404 is NotFoundError quoting LangGraph."""
         if not is_uuid(task_id):
-            raise not_found(task_id)
-        response, cron = await self._call("GET", f"/runs/crons/{task_id}", allow_404=True)
-        if response.status_code == 404:
-            raise not_found(task_id)
-        return cron  # type: ignore[no-any-return]
+            raise not_a_cron_id(task_id)
+        path = f"/runs/crons/{task_id}"
+        try:
+            response, body = await self._call(method, path, **kwargs)
+        except BackendStatusError as exc:
+            if exc.status == 404:
+                raise not_found_answer(task_id, exc) from None
+            raise
+        if method != "DELETE" and not isinstance(body, dict):
+            raise self.http.unexpected(method, path, response.status_code, body, "a cron")
+        return body
+
+    async def _get_cron(self, task_id: str) -> dict[str, Any]:
+        return await self._cron_call("GET", task_id)  # type: ignore[no-any-return]
 
     # --- assistants -------------------------------------------------------------------------
 
@@ -419,24 +436,32 @@ class LangGraphBackend:
             body["on_run_completed"] = "keep"  # else LangGraph deletes every trace of a run
         else:
             path = f"/threads/{spec.chat_id}/runs/crons"
-        response, cron = await self._call("POST", path, json_body=body, allow_404=True)
-        if response.status_code == 404:
-            raise self._create_not_found(response, assistant, spec.chat_id)
+        try:
+            response, cron = await self._call("POST", path, json_body=body)
+        except BackendStatusError as exc:
+            if exc.status == 404:
+                raise self._create_not_found(exc, assistant, spec.chat_id) from None
+            raise
+        if not isinstance(cron, dict) or not cron.get("cron_id"):
+            raise self.http.unexpected(
+                "POST", path, response.status_code, cron, "the new cron",
+                "It may have been created: call list_scheduled_tasks before trying again, so "
+                "it is not created twice.")
         return self.task_view(cron)
 
     @staticmethod
     def _create_not_found(
-        response: httpx.Response, assistant: str, chat_id: str | None
+        error: BackendStatusError, assistant: str, chat_id: str | None
     ) -> NotFoundError:
-        said = backend_message(response)
-        if chat_id is not None and "thread" in said.lower():
+        said = f"the {NAME} backend answered {error.answer}"
+        if chat_id is not None and "thread" in error.detail.lower():
             return NotFoundError(
-                f"No LangGraph thread {chat_id!r} (LangGraph said: {said}). Pass the id of an "
-                "existing thread as chat_id, or leave chat_id out for a new thread per run."
+                f"No LangGraph thread {chat_id!r}: {said}. Pass the id of an existing thread "
+                "as chat_id, or leave chat_id out for a new thread per run."
             )
         return NotFoundError(
-            f"No assistant or graph {assistant!r} on the LangGraph deployment (LangGraph said: "
-            f"{said}). Call list_assistants to see what a task can run."
+            f"No assistant or graph {assistant!r} on the LangGraph deployment: {said}. "
+            "Call list_assistants to see what a task can run."
         )
 
     async def _search(
@@ -517,7 +542,7 @@ class LangGraphBackend:
                 )
         check_metadata_keys(patch.metadata)
         if not is_uuid(task_id):
-            raise not_found(task_id)
+            raise not_a_cron_id(task_id)
         body: dict[str, Any] = {}
         if patch.schedule is not None:
             body["schedule"] = patch.schedule.cron
@@ -542,19 +567,11 @@ class LangGraphBackend:
                 "Nothing to update on the langgraph backend: pass prompt, schedule, timezone, "
                 'name, metadata or enabled, e.g. {"task_id": "...", "enabled": false}.'
             )
-        response, cron = await self._call("PATCH", f"/runs/crons/{task_id}", json_body=body,
-                                          allow_404=True)
-        if response.status_code == 404:
-            raise not_found(task_id)
-        return self.task_view(cron)
+        return self.task_view(await self._cron_call("PATCH", task_id, json_body=body))
 
     async def delete_task(self, task_id: str) -> None:
         """Delete the cron. Its kept threads (run history) stay on the deployment."""
-        if not is_uuid(task_id):
-            raise not_found(task_id)
-        response, _ = await self._call("DELETE", f"/runs/crons/{task_id}", allow_404=True)
-        if response.status_code == 404:
-            raise not_found(task_id)
+        await self._cron_call("DELETE", task_id)
 
     # --- runs -------------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from agentcron.backends.hosted import (
     build_task,
     cron_schedule,
     not_found,
+    not_found_answer,
     page,
     parse_instant,
     require_http_url,
@@ -140,21 +141,21 @@ class ToolhouseBackend(HostedBackend):
 
     def _path(self, task_id: str) -> str:
         if not _is_uuid(task_id):
-            raise not_found(task_id)  # Toolhouse ids are UUIDs: no request can find this one
+            raise not_found(NAME, task_id, "Toolhouse schedule ids are UUIDs, so no request "
+                                           "was sent")
         return f"/v1/schedules/{task_id}"
 
     async def _record(self, task_id: str) -> dict[str, Any]:
+        path = self._path(task_id)
         try:
-            body = await self.http.json("GET", self._path(task_id))
+            status, body = await self.http.answer("GET", path)
         except BackendStatusError as exc:
             if exc.status == 404:
-                raise not_found(task_id) from None
+                raise not_found_answer(task_id, exc) from None
             raise
         record = unwrap(body)
         if not isinstance(record, dict):
-            raise BackendError(
-                f"The toolhouse backend answered GET {self._path(task_id)} with no schedule."
-            )
+            raise self.http.unexpected("GET", path, status, body, "a schedule")
         return record
 
     async def _put(self, task_id: str, record: dict[str, Any]) -> dict[str, Any]:
@@ -164,7 +165,7 @@ class ToolhouseBackend(HostedBackend):
             answer = unwrap(await self.http.json("PUT", self._path(task_id), json_body=body))
         except BackendStatusError as exc:
             if exc.status == 404:
-                raise not_found(task_id) from None
+                raise not_found_answer(task_id, exc) from None
             raise
         return {**record, **body, **(answer if isinstance(answer, dict) else {})}
 
@@ -174,12 +175,13 @@ class ToolhouseBackend(HostedBackend):
         chat_id = self._check_assistant(spec.assistant_id)
         body = {"chat_id": chat_id, "cadence": self._cadence(spec.schedule),
                 "vars": self._vars(spec.prompt, spec.metadata)}
-        answer = unwrap(await self.http.json("POST", "/v1/schedules", json_body=body))
+        status, created = await self.http.answer("POST", "/v1/schedules", json_body=body)
+        answer = unwrap(created)
         if not isinstance(answer, dict) or not answer.get("id"):
-            raise BackendError(
-                "The toolhouse backend accepted the schedule but did not return its id; call "
-                "list_scheduled_tasks before trying again, so it is not created twice."
-            )
+            raise self.http.unexpected(
+                "POST", "/v1/schedules", status, created, "the new schedule's id",
+                "It may have been created: call list_scheduled_tasks before trying again, so "
+                "it is not created twice.")
         record = {**PUT_DEFAULTS, **body, **answer}
         if not spec.enabled:
             # ScheduleRequest has no `active`: create, then pause with a full PUT.
@@ -228,7 +230,7 @@ class ToolhouseBackend(HostedBackend):
         except BackendStatusError as exc:
             # Toolhouse answers 400 "Schedule not found" (not 404) for an unknown id.
             if exc.status == 404 or (exc.status == 400 and "not found" in exc.detail.lower()):
-                raise not_found(task_id) from None
+                raise not_found_answer(task_id, exc) from None
             raise
 
     async def run_task_now(self, task_id: str) -> Run:
@@ -242,12 +244,12 @@ class ToolhouseBackend(HostedBackend):
         }
         if record.get("callback_url"):
             body["callback_url"] = record["callback_url"]
-        run = unwrap(await self.http.json("POST", "/v1/agent-runs", json_body=body))
+        status, started_run = await self.http.answer("POST", "/v1/agent-runs", json_body=body)
+        run = unwrap(started_run)
         if not isinstance(run, dict) or not run.get("id"):
-            raise BackendError(
-                "The toolhouse backend accepted the run but did not return it; check "
-                "list_task_runs in a moment before running it again."
-            )
+            raise self.http.unexpected(
+                "POST", "/v1/agent-runs", status, started_run, "the new run's id",
+                "It may have started: check list_task_runs in a moment before running it again.")
         started = {"schedule_id": task_id, "created_at": self.clock().isoformat()}
         return self._run_view({**started, **run}, task_id)
 
