@@ -227,6 +227,18 @@ async def test_not_found_quotes_handingers_status_and_words(client: Client, api:
     assert f'HTTP 200 to DELETE {SCHEDULES}/sch_missing: {{"cancelled": false}}' in text
 
 
+async def test_updates_never_touch_a_stored_schedule(client: Client, api: HandingerAPI) -> None:
+    """Handinger has no update: every update is refused before a request, so a schedule made
+    elsewhere (a budget, a type agentcron does not write) stays exactly as it was."""
+    schedule = api.add_schedule(type="delayed", delayInSeconds=30, cron=..., budget="unlimited")
+    before = dict(schedule)
+    api.reset_log()
+    for arguments in ({"enabled": False}, {"prompt": "new"}, {"schedule": "@daily"}):
+        text = await refused(client, "update_scheduled_task", task_id=schedule["id"], **arguments)
+        assert "handinger backend does not support updating" in text
+    assert api.count() == 0 and api.schedules[schedule["id"]] == before
+
+
 # --- what Handinger cannot do ----------------------------------------------------------------
 
 

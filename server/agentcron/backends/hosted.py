@@ -109,6 +109,20 @@ def not_found_answer(task_id: str, error: BackendStatusError) -> NotFoundError:
     return not_found(error.backend, task_id, f"it answered {error.answer}")
 
 
+def same_cron(stored: Any, cron: str) -> bool:
+    """Whether the backend's cron text already means `cron` (agentcron's normal form).
+
+    An update that restates the schedule (a zone change, a resume) then leaves the stored
+    text alone: 'MON-FRI' written in a backend's UI is not rewritten as '1-5' unasked.
+    """
+    if not isinstance(stored, str):
+        return False
+    try:
+        return normalise_cron(stored) == cron
+    except ScheduleError:
+        return False
+
+
 # --- task views ------------------------------------------------------------------------------
 
 

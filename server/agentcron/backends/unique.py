@@ -26,6 +26,7 @@ from agentcron.backends.hosted import (
     not_found_answer,
     require_http_url,
     require_settings,
+    same_cron,
     secret,
     task_page,
     unwrap,
@@ -163,11 +164,22 @@ class UniqueBackend(HostedBackend):
         given = patch.model_fields_set
         self._check_name(patch.name)
         body: dict[str, Any] = {}
+        current: dict[str, Any] | None = None
         if patch.prompt is not None:
             body["prompt"] = patch.prompt
         if patch.schedule is not None:
-            body["cronExpression"] = self._cron(patch.schedule)
-            body["timezone"] = patch.schedule.timezone
+            # A schedule restated for a zone change must not rewrite the stored cron text, nor
+            # turn a legacy null zone into "UTC": send only the parts that really change.
+            status, read = await self._call("GET", task_id)
+            current = unwrap(read)
+            if not isinstance(current, dict):
+                raise self.http.unexpected("GET", self._path(task_id), status, read,
+                                           "a scheduled task")
+            cron = self._cron(patch.schedule)
+            if not same_cron(current.get("cronExpression"), cron):
+                body["cronExpression"] = cron
+            if (current.get("timezone") or "UTC") != patch.schedule.timezone:
+                body["timezone"] = patch.schedule.timezone
         if "assistant_id" in given and patch.assistant_id is not None:
             body["assistantId"] = patch.assistant_id
         if "name" in given and patch.name is not None:
@@ -178,6 +190,8 @@ class UniqueBackend(HostedBackend):
             body["chatId"] = None
         elif patch.chat_id is not None:
             body["chatId"] = patch.chat_id
+        if not body:  # nothing really changes (a schedule restated as it is): send nothing
+            return self._view(current) if current is not None else await self.get_task(task_id)
         return self._task_of("PATCH", self._path(task_id), await self._call("PATCH", task_id, body))
 
     async def delete_task(self, task_id: str) -> None:
