@@ -110,15 +110,17 @@ def not_found_answer(task_id: str, error: BackendStatusError) -> NotFoundError:
 
 
 def same_cron(stored: Any, cron: str) -> bool:
-    """Whether the backend's cron text already means `cron` (agentcron's normal form).
+    """Whether the backend's cron text already means `cron`, however each is written.
 
     An update that restates the schedule (a zone change, a resume) then leaves the stored
     text alone: 'MON-FRI' written in a backend's UI is not rewritten as '1-5' unasked.
     """
     if not isinstance(stored, str):
         return False
+    if stored == cron:
+        return True
     try:
-        return normalise_cron(stored) == cron
+        return normalise_cron(stored) == normalise_cron(cron)
     except ScheduleError:
         return False
 

@@ -37,6 +37,7 @@ from agentcron.backends.hosted import (
     not_found,
     not_found_answer,
     parse_instant,
+    same_cron,
     utc_z,
 )
 from agentcron.backends.http import BackendHttp, BackendStatusError, redact
@@ -282,6 +283,19 @@ class LangGraphBackend:
         if self.input_key == "messages":
             return {"messages": [{"role": "user", "content": prompt}]}
         return {self.input_key: prompt}
+
+    def input_with_prompt(self, graph_input: Any, prompt: str) -> dict[str, Any]:
+        """The cron's input with only the prompt replaced: the part `prompt_of` reads.
+
+        Other input keys and earlier messages (a system message, say) stay as they were.
+        """
+        if not isinstance(graph_input, dict):
+            return self.input_for(prompt)
+        messages = graph_input.get("messages")
+        if (self.input_key == "messages" and isinstance(messages, list) and messages
+                and isinstance(messages[-1], dict) and "content" in messages[-1]):
+            return {**graph_input, "messages": [*messages[:-1], {**messages[-1], "content": prompt}]}
+        return {**graph_input, **self.input_for(prompt)}
 
     def prompt_of(self, graph_input: Any) -> str:
         """The prompt back out of a cron's input; JSON for inputs agentcron did not write."""
@@ -543,12 +557,22 @@ class LangGraphBackend:
         check_metadata_keys(patch.metadata)
         if not is_uuid(task_id):
             raise not_a_cron_id(task_id)
+        # A schedule, a prompt or a resume is compared with (or built from) the stored cron, so
+        # nothing is sent that would rewrite a part the caller did not ask to change.
+        needs_current = patch.schedule is not None or patch.prompt is not None or bool(patch.enabled)
+        current = await self._get_cron(task_id) if needs_current else {}
         body: dict[str, Any] = {}
         if patch.schedule is not None:
-            body["schedule"] = patch.schedule.cron
-            body["timezone"] = patch.schedule.timezone
+            # A zone change restates the cron: keep its stored text ('MON-FRI' stays) and a
+            # null zone stays null when the zone asked for is UTC.
+            if not same_cron(current.get("schedule"), patch.schedule.cron):
+                body["schedule"] = patch.schedule.cron
+            if (current.get("timezone") or "UTC") != patch.schedule.timezone:
+                body["timezone"] = patch.schedule.timezone
         if patch.prompt is not None:
-            body["input"] = self.input_for(patch.prompt)
+            # LangGraph replaces `input` whole: keep what else the cron's input carries.
+            body["input"] = self.input_with_prompt(
+                (current.get("payload") or {}).get("input"), patch.prompt)
         metadata: dict[str, Any] = dict(patch.metadata or {})
         if patch.name is not None:
             metadata[NAME_KEY] = patch.name
@@ -556,14 +580,15 @@ class LangGraphBackend:
             body["metadata"] = metadata  # LangGraph merges it into the stored metadata
         if patch.enabled is not None:
             body["enabled"] = patch.enabled
-            if patch.enabled and "schedule" not in body:
+            if patch.enabled and "schedule" not in body and "timezone" not in body:
                 # Resuming alone keeps a stale next_run_date (it would fire at once); restating
-                # the schedule and zone makes LangGraph compute the next one from now.
-                current = await self._get_cron(task_id)
+                # the stored schedule text makes LangGraph compute the next one from now, in
+                # the cron's own zone (not sent: a null zone would come back as "UTC").
                 body["schedule"] = current.get("schedule")
-                body["timezone"] = current.get("timezone") or "UTC"
-        if not body:  # LangGraph answers an empty PATCH with 400
-            raise InvalidRequestError(
+        if not body:
+            if patch.schedule is not None:  # restated as it is stored: nothing changes
+                return self.task_view(current)
+            raise InvalidRequestError(  # LangGraph answers an empty PATCH with 400
                 "Nothing to update on the langgraph backend: pass prompt, schedule, timezone, "
                 'name, metadata or enabled, e.g. {"task_id": "...", "enabled": false}.'
             )
