@@ -480,8 +480,10 @@ async def test_backend_errors_name_the_backend_status_and_detail(
     message = await refused(client, "create_scheduled_task", prompt="p", schedule="@daily",
                             assistant_id="ghost")
     assert "No assistant or graph 'ghost'" in message and "list_assistants" in message
-    assert "No assistant or graph" in await refused(client, "list_scheduled_tasks",
-                                                    assistant_id="ghost")
+    assert "langgraph backend answered HTTP 404 to POST /runs/crons: " in message
+    searched = await refused(client, "list_scheduled_tasks", assistant_id="ghost")
+    assert "No assistant or graph named 'ghost' on the langgraph backend" in searched
+    assert "POST /assistants/search answered HTTP 200 with 1 assistant, none" in searched
     backend = build(settings_for(dev_server.url, langgraph_api_key="lsv2-secret-key"))
     try:
         with pytest.raises(BackendError) as caught:

@@ -94,6 +94,7 @@ RUN_FIELDS = frozenset({
 RUN_NOW_WAIT_SECONDS = 30.0  # like the local backend: then the run is returned as it stands
 RUN_NOW_POLL_SECONDS = 0.5
 THREAD_RUNS_BATCH = 100
+ASSISTANT_SEARCH = "POST /assistants/search"
 MAX_PAGE = 1000  # the largest page LangGraph searches return
 CONCURRENT_REQUESTS = 8  # per-thread look-ups of one history page
 
@@ -357,12 +358,16 @@ class LangGraphBackend:
     # --- assistants -------------------------------------------------------------------------
 
     async def _assistants(self) -> list[dict[str, Any]]:
-        _, found = await self._call(
+        return (await self._assistant_search())[1]
+
+    async def _assistant_search(self) -> tuple[int, list[dict[str, Any]]]:
+        """The deployment's assistants, with the search's HTTP status (a not-found quotes it)."""
+        response, found = await self._call(
             "POST", "/assistants/search", idempotent=True,
             json_body={"limit": MAX_PAGE, "offset": 0, "sort_by": "graph_id",
                        "sort_order": "asc"},
         )
-        return list(found or [])
+        return response.status_code, list(found or [])
 
     @staticmethod
     def _handle(assistant: Mapping[str, Any]) -> str:
@@ -391,7 +396,7 @@ class LangGraphBackend:
         """A filter value as the UUID LangGraph's search needs (it refuses graph names)."""
         if is_uuid(value):
             return value
-        assistants = await self._assistants()
+        status, assistants = await self._assistant_search()
         by_graph = [a for a in assistants if self._handle(a) == value]
         by_name = [a for a in assistants if a.get("name") == value]
         for matches in (by_graph, by_name):
@@ -402,8 +407,11 @@ class LangGraphBackend:
                 f"{len(by_name)} assistants are named {value!r}: filter by one's UUID instead "
                 "(list_assistants shows them)."
             )
+        # Found by searching, not by a 404: say what the search answered.
         raise NotFoundError(
-            f"No assistant or graph named {value!r} on the LangGraph deployment. "
+            f"No assistant or graph named {value!r} on the {NAME} backend: {ASSISTANT_SEARCH} "
+            f"answered HTTP {status} with {len(assistants)} assistant"
+            f"{'' if len(assistants) == 1 else 's'}, none with that graph id or name. "
             "Call list_assistants to see what a task can run."
         )
 
