@@ -22,6 +22,7 @@ from tests.contract_servers.harness import (
     SECRET,
     FakeSleep,
     call,
+    changed,
     connect,
     refused,
     settings_for,
@@ -242,12 +243,6 @@ async def test_updates_put_the_full_record_and_never_reactivate_a_paused_schedul
     assert switched["assistant_id"] == OTHER_CHAT and switched["enabled"] is True
     assert switched["next_run_at"] is not None
     assert all(FULL_RECORD_FIELDS <= set(r.body) for r in api.calls("PUT"))
-
-
-def changed(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
-    """The keys whose value differs (or that appeared or went away)."""
-    return {key for key in before.keys() | after.keys()
-            if key not in before or key not in after or before[key] != after[key]}
 
 
 @pytest.mark.parametrize("variables", [None, {}, {"team": "ops", "empty": ""}])

@@ -19,6 +19,7 @@ from tests.contract_servers.harness import (
     SECRET,
     FakeSleep,
     call,
+    changed,
     connect,
     refused,
     settings_for,
@@ -188,11 +189,6 @@ async def test_patch_sends_only_the_changed_fields(
     stored = api.tasks[task["id"]]
     assert updated["chat_id"] == stored["chatId"] and updated["enabled"] == stored["enabled"]
     assert updated["prompt"] == stored["prompt"] and updated["name"] == stored["name"]
-
-
-def changed(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
-    return {key for key in before.keys() | after.keys()
-            if key not in before or key not in after or before[key] != after[key]}
 
 
 async def test_an_update_changes_only_the_field_asked_for(client: Client, api: UniqueAPI) -> None:

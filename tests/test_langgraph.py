@@ -35,6 +35,7 @@ from agentcron.config import Settings
 from agentcron.errors import BackendError, ConfigError
 from agentcron.models import Schedule
 from mcp import Client
+from tests.contract_servers.harness import changed
 
 pytestmark = pytest.mark.anyio
 
@@ -314,11 +315,6 @@ async def test_create_get_update_delete_a_stateless_cron(client: Client, wire: h
         assert "No task with id" in await refused(client, tool, task_id=task["id"])
     assert "No task with id" in await refused(client, "update_scheduled_task",
                                               task_id=task["id"], enabled=False)
-
-
-def changed(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
-    return {key for key in before.keys() | after.keys()
-            if key not in before or key not in after or before[key] != after[key]}
 
 
 @needs_server
