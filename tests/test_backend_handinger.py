@@ -210,6 +210,35 @@ async def test_delete_cancels_and_an_unknown_id_is_not_found(client: Client, api
     assert api.count("DELETE") == 3
 
 
+async def test_not_found_quotes_handingers_status_and_words(client: Client, api: HandingerAPI) -> None:
+    await create(client)
+    api.add_schedule(type="interval", intervalSeconds=3600, cron=..., budget="low")
+    # No get-one endpoint: no 404 to quote, so the message says what the list call answered.
+    text = await refused(client, "get_scheduled_task", task_id="sch_missing")
+    assert "No task with id 'sch_missing' on the handinger backend" in text
+    assert f"GET {SCHEDULES} answered HTTP 200 with 2 schedules, none with this id" in text
+    assert "no endpoint to get one schedule" in text and "Call list_scheduled_tasks" in text
+
+    text = await refused(client, "delete_scheduled_task", task_id="sch_missing")
+    assert "handinger backend" in text and "Call list_scheduled_tasks" in text
+    assert f"HTTP 404 to DELETE {SCHEDULES}/sch_missing: Schedule not found" in text
+    api.unknown_cancel = "false"
+    text = await refused(client, "delete_scheduled_task", task_id="sch_missing")
+    assert f'HTTP 200 to DELETE {SCHEDULES}/sch_missing: {{"cancelled": false}}' in text
+
+
+async def test_updates_never_touch_a_stored_schedule(client: Client, api: HandingerAPI) -> None:
+    """Handinger has no update: every update is refused before a request, so a schedule made
+    elsewhere (a budget, a type agentcron does not write) stays exactly as it was."""
+    schedule = api.add_schedule(type="delayed", delayInSeconds=30, cron=..., budget="unlimited")
+    before = dict(schedule)
+    api.reset_log()
+    for arguments in ({"enabled": False}, {"prompt": "new"}, {"schedule": "@daily"}):
+        text = await refused(client, "update_scheduled_task", task_id=schedule["id"], **arguments)
+        assert "handinger backend does not support updating" in text
+    assert api.count() == 0 and api.schedules[schedule["id"]] == before
+
+
 # --- what Handinger cannot do ----------------------------------------------------------------
 
 

@@ -361,3 +361,14 @@ async def test_the_api_key_never_reaches_the_model_or_the_logs(
         assert "[REDACTED]" in text and SECRET not in text
     assert hosted.api.calls()[0].headers.get("authorization") == f"Bearer {SECRET}"
     assert SECRET not in caplog.text
+
+
+async def test_a_not_found_that_echoes_the_key_is_redacted(hosted: Hosted, sleep: FakeSleep) -> None:
+    """A not-found now quotes the backend's words: an echoed key must not ride along."""
+    async with connect(settings_for(hosted.name, hosted.url)) as client:
+        task = await call(client, "create_scheduled_task", **_create_args(hosted))
+        hosted.api.inject(echo_headers(404, method="DELETE"))
+        text = await refused(client, "delete_scheduled_task", task_id=task["id"])
+    assert f"No task with id {task['id']!r} on the {hosted.name} backend" in text
+    assert "HTTP 404 to DELETE" in text and "Rejected request with headers" in text
+    assert "[REDACTED]" in text and SECRET not in text

@@ -17,11 +17,12 @@ from agentcron.backends.utc import to_utc
 from agentcron.config import Settings
 from agentcron.errors import CapabilityError, ConfigError
 from agentcron.models import Schedule
-from tests.contract_servers.base import status
+from tests.contract_servers.base import Fault, status
 from tests.contract_servers.harness import (
     SECRET,
     FakeSleep,
     call,
+    changed,
     connect,
     refused,
     settings_for,
@@ -161,7 +162,7 @@ async def test_created_paused_is_created_then_paused_with_a_full_put(
     assert [(r.method, r.path) for r in api.calls()] == [
         ("POST", "/v1/schedules"), ("PUT", f"/v1/schedules/{task['id']}")]
     put = api.calls("PUT")[0].body
-    assert set(put) == FULL_RECORD_FIELDS and put["active"] is False
+    assert FULL_RECORD_FIELDS <= set(put) and put["active"] is False
     assert task["enabled"] is False and task["next_run_at"] is None
     assert api.schedules[task["id"]]["active"] is False
 
@@ -217,15 +218,13 @@ async def test_updates_put_the_full_record_and_never_reactivate_a_paused_schedul
     task = await create(client, metadata={"team": "ops"})
     record = api.schedules[task["id"]]
     record.update(bundle="research", callback_url="https://hooks.example.com/th")  # set in the UI
+    as_read = dict(record)
     api.reset_log()
 
     paused = await call(client, "update_scheduled_task", task_id=task["id"], enabled=False)
     assert [(r.method, r.path) for r in api.calls()] == [
         ("GET", f"/v1/schedules/{task['id']}"), ("PUT", f"/v1/schedules/{task['id']}")]
-    assert api.calls("PUT")[-1].body == {
-        "active": False, "cadence": "0 9 * * 1-5", "bundle": "research", "toolhouse_id": "default",
-        "vars": {"prompt": "Summarise my inbox", "team": "ops"}, "chat_id": CHAT,
-        "callback_url": "https://hooks.example.com/th"}
+    assert api.calls("PUT")[-1].body == {**as_read, "active": False}  # the record, as read
     assert paused["enabled"] is False and paused["next_run_at"] is None
 
     moved = await call(client, "update_scheduled_task", task_id=task["id"], schedule="0 10 * * *")
@@ -243,7 +242,77 @@ async def test_updates_put_the_full_record_and_never_reactivate_a_paused_schedul
                           assistant_id=OTHER_CHAT, enabled=True)
     assert switched["assistant_id"] == OTHER_CHAT and switched["enabled"] is True
     assert switched["next_run_at"] is not None
-    assert all(set(r.body) == FULL_RECORD_FIELDS for r in api.calls("PUT"))
+    assert all(FULL_RECORD_FIELDS <= set(r.body) for r in api.calls("PUT"))
+
+
+@pytest.mark.parametrize("variables", [None, {}, {"team": "ops", "empty": ""}])
+async def test_an_update_sends_back_every_other_field_exactly_as_read(
+    client: Client, api: ToolhouseAPI, variables: dict[str, str] | None
+) -> None:
+    """Issue 11: a pause of a record without a prompt var once wrote "prompt": "" into vars.
+
+    A record made in the Toolhouse UI, with what agentcron never writes (no prompt var, null
+    or empty vars, a title, an unknown key): each one-field update PUTs the record as read with
+    only that field changed, and the stored record differs only there (and in updated_at).
+    """
+    record = api.add_schedule(
+        vars=variables, bundle="research", toolhouse_id="user-42", title="Made in the UI",
+        callback_url="https://hooks.example.com/th", last_ran_at="2026-01-05T09:00:00",
+        chat_archived=None, priority="high")
+
+    for arguments, field, value in [({"enabled": False}, "active", False),
+                                    ({"schedule": "0 10 * * *"}, "cadence", "0 10 * * *"),
+                                    ({"enabled": True}, "active", True)]:
+        before = dict(api.schedules[record["id"]])
+        await call(client, "update_scheduled_task", task_id=record["id"], **arguments)
+        assert api.calls("PUT")[-1].body == {**before, field: value}
+        after = api.schedules[record["id"]]
+        assert changed(before, after) == {field, "updated_at"}, arguments
+        assert after["vars"] == variables  # null stays null, {} stays {}, no "prompt" added
+
+    before = dict(api.schedules[record["id"]])
+    reworded = await call(client, "update_scheduled_task", task_id=record["id"], prompt="Now")
+    after = api.schedules[record["id"]]
+    assert changed(before, after) == {"vars", "updated_at"}
+    assert after["vars"] == {**(variables or {}), "prompt": "Now"}  # other vars kept
+    assert reworded["prompt"] == "Now" and reworded["metadata"] == {
+        k: v for k, v in (variables or {}).items()}
+
+
+async def test_a_restated_cadence_keeps_the_stored_text(client: Client, api: ToolhouseAPI) -> None:
+    """A cadence written in the Toolhouse UI ('MON-FRI') is not rewritten as '1-5' by an update
+    that restates the same schedule (say, in a zone with the same UTC offset)."""
+    record = api.add_schedule(cadence="0 9 * * MON-FRI", vars={"prompt": "p"})
+    before = dict(record)
+    await call(client, "update_scheduled_task", task_id=record["id"], schedule="0 9 * * 1-5",
+               timezone="UTC")
+    assert api.calls("PUT")[-1].body == before
+    assert changed(before, api.schedules[record["id"]]) == {"updated_at"}
+
+
+async def test_not_found_quotes_toolhouses_status_and_words(client: Client, api: ToolhouseAPI) -> None:
+    missing = str(uuid.uuid4())
+    for tool, extra in [("get_scheduled_task", {}), ("update_scheduled_task", {"enabled": False}),
+                        ("run_scheduled_task_now", {}), ("list_task_runs", {})]:
+        text = await refused(client, tool, task_id=missing, **extra)
+        assert f"No task with id {missing!r} on the toolhouse backend" in text, tool
+        assert f"HTTP 404 to GET /v1/schedules/{missing}: Schedule not found" in text, tool
+        assert "Call list_scheduled_tasks" in text
+    # DELETE of an unknown id is Toolhouse's 400 "Schedule not found": quoted as it came.
+    text = await refused(client, "delete_scheduled_task", task_id=missing)
+    assert "toolhouse backend" in text and "Call list_scheduled_tasks" in text
+    assert f"HTTP 400 to DELETE /v1/schedules/{missing}: Schedule not found" in text
+    # An id that is no UUID: no request, and the message says so instead of inventing a status.
+    text = await refused(client, "get_scheduled_task", task_id="task_x")
+    assert "toolhouse backend" in text and "no request was sent" in text
+    assert api.count("PUT") == api.count("POST") == 0
+
+
+async def test_a_2xx_without_a_schedule_names_status_and_body(client: Client, api: ToolhouseAPI) -> None:
+    api.inject(Fault(status=200, body={"data": None, "note": "maintenance"}, method="GET"))
+    text = await refused(client, "get_scheduled_task", task_id=str(uuid.uuid4()))
+    assert "toolhouse backend answered HTTP 200" in text and "without a schedule" in text
+    assert '"note": "maintenance"' in text and "URL setting" in text
 
 
 async def test_timezone_alone_restates_the_cadence_in_utc(client: Client, api: ToolhouseAPI) -> None:

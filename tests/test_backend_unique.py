@@ -14,11 +14,12 @@ from mcp import Client
 from agentcron.backends.factory import build_backend
 from agentcron.config import Settings
 from agentcron.errors import ConfigError
-from tests.contract_servers.base import status
+from tests.contract_servers.base import Fault, status
 from tests.contract_servers.harness import (
     SECRET,
     FakeSleep,
     call,
+    changed,
     connect,
     refused,
     settings_for,
@@ -182,20 +183,71 @@ async def test_patch_sends_only_the_changed_fields(
     task = await create(client, chat_id="chat_1", name="News")
     api.reset_log()
     updated = await call(client, "update_scheduled_task", task_id=task["id"], **arguments)
-    [sent] = api.calls()
-    assert (sent.method, sent.path, sent.body) == ("PATCH", f"{TASKS}/{task['id']}", body)
+    [sent] = api.calls("PATCH")
+    assert (sent.path, sent.body) == (f"{TASKS}/{task['id']}", body)
+    assert api.count() == 1 + ("schedule" in arguments)  # a schedule is compared with the stored one
     stored = api.tasks[task["id"]]
     assert updated["chat_id"] == stored["chatId"] and updated["enabled"] == stored["enabled"]
     assert updated["prompt"] == stored["prompt"] and updated["name"] == stored["name"]
+
+
+async def test_an_update_changes_only_the_field_asked_for(client: Client, api: UniqueAPI) -> None:
+    """A task made elsewhere (legacy null zone and name, a chat, keys agentcron does not know):
+    each one-field update PATCHes that field alone, and nothing else in the record moves."""
+    task = api.add_task(chatId="chat_9", assistantName="News bot", lastRunAt="2026-01-05T09:00:00Z",
+                        folderId="folder_1", tags=["ops"])
+    for arguments, body in [({"enabled": False}, {"enabled": False}),
+                            ({"prompt": "Shorter"}, {"prompt": "Shorter"}),
+                            ({"name": "Named now"}, {"name": "Named now"}),
+                            ({"enabled": True}, {"enabled": True})]:
+        before = dict(api.tasks[task["id"]])
+        await call(client, "update_scheduled_task", task_id=task["id"], **arguments)
+        assert api.calls("PATCH")[-1].body == body
+        assert changed(before, api.tasks[task["id"]]) == set(body) | {"updatedAt"}, arguments
+    stored = api.tasks[task["id"]]
+    assert stored["timezone"] is None and stored["chatId"] == "chat_9" and stored["tags"] == ["ops"]
+
+
+async def test_not_found_quotes_uniques_status_and_words(client: Client, api: UniqueAPI) -> None:
+    for tool, method, extra in [("get_scheduled_task", "GET", {}),
+                                ("update_scheduled_task", "PATCH", {"enabled": False}),
+                                ("delete_scheduled_task", "DELETE", {})]:
+        text = await refused(client, tool, task_id="scheduled_task_gone", **extra)
+        assert "No task with id 'scheduled_task_gone' on the unique backend" in text, tool
+        assert (f"HTTP 404 to {method} /scheduled-tasks/scheduled_task_gone: "
+                "Scheduled task not found") in text, tool
+        assert "Call list_scheduled_tasks" in text
+    # A 200 that says nothing was deleted is a not-found too, quoted as it came.
+    api.inject(Fault(status=200, body={"id": "x", "object": "scheduled_task", "deleted": False},
+                     method="DELETE"))
+    text = await refused(client, "delete_scheduled_task", task_id="x")
+    assert "unique backend" in text and "HTTP 200 to DELETE /scheduled-tasks/x" in text
+    assert '"deleted": false' in text and "Call list_scheduled_tasks" in text
 
 
 async def test_timezone_alone_keeps_the_cron_and_moves_the_zone(client: Client, api: UniqueAPI) -> None:
     task = await create(client)
     api.reset_log()
     moved = await call(client, "update_scheduled_task", task_id=task["id"], timezone="Europe/Berlin")
-    assert [r.method for r in api.calls()] == ["GET", "PATCH"]
-    assert api.calls("PATCH")[0].body == {"cronExpression": "0 9 * * 1-5", "timezone": "Europe/Berlin"}
+    assert [r.method for r in api.calls()] == ["GET", "GET", "PATCH"]
+    assert api.calls("PATCH")[0].body == {"timezone": "Europe/Berlin"}  # the cron is unchanged
     assert moved["schedule"]["timezone"] == "Europe/Berlin"
+
+
+async def test_a_restated_schedule_keeps_the_stored_cron_text_and_null_zone(
+    client: Client, api: UniqueAPI
+) -> None:
+    """A cron written in Unique's UI ('MON-FRI') and a legacy null zone are what they were read
+    as: restating the same schedule sends nothing, a zone change sends only the zone."""
+    task = api.add_task(cronExpression="0 9 * * MON-FRI", timezone=None)
+    before = dict(task)
+    same = await call(client, "update_scheduled_task", task_id=task["id"], schedule="0 9 * * 1-5",
+                      timezone="UTC")
+    assert api.count("PATCH") == 0 and api.tasks[task["id"]] == before
+    assert same["schedule"]["cron"] == "0 9 * * 1-5" and same["schedule"]["timezone"] == "UTC"
+    await call(client, "update_scheduled_task", task_id=task["id"], timezone="Asia/Tokyo")
+    assert api.calls("PATCH")[-1].body == {"timezone": "Asia/Tokyo"}
+    assert api.tasks[task["id"]]["cronExpression"] == "0 9 * * MON-FRI"
 
 
 @pytest.mark.parametrize(

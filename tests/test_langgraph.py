@@ -35,6 +35,7 @@ from agentcron.config import Settings
 from agentcron.errors import BackendError, ConfigError
 from agentcron.models import Schedule
 from mcp import Client
+from tests.contract_servers.harness import changed
 
 pytestmark = pytest.mark.anyio
 
@@ -317,6 +318,73 @@ async def test_create_get_update_delete_a_stateless_cron(client: Client, wire: h
 
 
 @needs_server
+async def test_an_update_changes_only_the_field_asked_for(client: Client, wire: httpx.Client) -> None:
+    """A cron made outside agentcron (Studio, the SDK): day names, a null zone, a system message
+    and an extra input key, config, stream modes. Each update touches only what it names.
+
+    LangGraph itself copies every PATCH body into the stored `payload` (a shallow merge), so
+    payload is compared separately: it may only gain the keys that were sent.
+    """
+    made = wire.post("/runs/crons", json={
+        "assistant_id": "echo", "schedule": "0 9 * * MON-FRI",
+        "input": {"messages": [{"role": "system", "content": "Be brief"},
+                               {"role": "user", "content": "Summarise"}], "lang": "de"},
+        "metadata": {"owner": "studio"}, "config": {"tags": ["studio"], "recursion_limit": 7},
+        "stream_mode": ["values", "updates"], "on_run_completed": "delete"})
+    assert made.status_code == 200, made.text
+    cron_id = made.json()["cron_id"]
+
+    def stored() -> dict[str, Any]:
+        return dict(wire.get(f"/runs/crons/{cron_id}").json())
+
+    def step(arguments: dict[str, Any], fields: set[str], payload_keys: set[str]) -> dict[str, Any]:
+        return {"arguments": arguments, "fields": fields, "payload": payload_keys}
+
+    for case in [
+        step({"enabled": False}, {"enabled"}, {"enabled"}),
+        step({"enabled": True}, {"enabled", "next_run_date"}, {"enabled", "schedule"}),
+        step({"prompt": "Only headlines"}, set(), {"input"}),
+        step({"timezone": "UTC"}, set(), set()),  # null already means UTC: nothing is sent
+        step({"timezone": "Asia/Tokyo"}, {"timezone", "next_run_date"}, {"timezone"}),
+    ]:
+        before = stored()
+        await call(client, "update_scheduled_task", task_id=cron_id, **case["arguments"])
+        after = stored()
+        moved = changed(before, after) - {"updated_at", "payload"}
+        assert moved <= case["fields"], (case["arguments"], moved)
+        assert changed(before["payload"], after["payload"]) <= case["payload"], case["arguments"]
+        assert after["schedule"] == "0 9 * * MON-FRI"  # never rewritten as '1-5'
+        assert after["metadata"] == {"owner": "studio"} and after["on_run_completed"] == "delete"
+    graph_input = stored()["payload"]["input"]
+    assert graph_input == {"messages": [{"role": "system", "content": "Be brief"},
+                                        {"role": "user", "content": "Only headlines"}],
+                           "lang": "de"}
+    assert stored()["payload"]["config"]["tags"] == ["studio"]
+    assert stored()["payload"]["stream_mode"] == ["values", "updates"]
+
+
+@needs_server
+async def test_not_found_quotes_langgraphs_status_and_words(client: Client, wire: httpx.Client) -> None:
+    missing = str(uuid.uuid4())
+    for tool, method, extra in [("get_scheduled_task", "GET", {}),
+                                ("update_scheduled_task", "PATCH", {"enabled": False}),
+                                ("update_scheduled_task", "GET", {"enabled": True}),
+                                ("delete_scheduled_task", "DELETE", {}),
+                                ("list_task_runs", "GET", {})]:
+        # LangGraph's own words differ by route ("Not Found", "Cron '…' not found"): ask it.
+        said = wire.request(method, f"/runs/crons/{missing}",
+                            json={"enabled": False} if method == "PATCH" else None)
+        assert said.status_code == 404
+        text = await refused(client, tool, task_id=missing, **extra)
+        assert f"No task with id {missing!r} on the langgraph backend" in text, tool
+        assert f"HTTP 404 to {method} /runs/crons/{missing}: {said.json()['detail']}" in text, tool
+        assert "Call list_scheduled_tasks" in text
+    text = await refused(client, "create_scheduled_task", prompt="p", schedule="@daily",
+                         chat_id=missing)
+    assert "langgraph backend answered HTTP 404" in text and "Thread" in text
+
+
+@needs_server
 async def test_a_thread_cron_continues_its_chat(client: Client, wire: httpx.Client) -> None:
     thread = new_thread(wire)
     task = await call(client, "create_scheduled_task", prompt="Any news?", schedule="@hourly",
@@ -408,8 +476,10 @@ async def test_backend_errors_name_the_backend_status_and_detail(
     message = await refused(client, "create_scheduled_task", prompt="p", schedule="@daily",
                             assistant_id="ghost")
     assert "No assistant or graph 'ghost'" in message and "list_assistants" in message
-    assert "No assistant or graph" in await refused(client, "list_scheduled_tasks",
-                                                    assistant_id="ghost")
+    assert "langgraph backend answered HTTP 404 to POST /runs/crons: " in message
+    searched = await refused(client, "list_scheduled_tasks", assistant_id="ghost")
+    assert "No assistant or graph named 'ghost' on the langgraph backend" in searched
+    assert "POST /assistants/search answered HTTP 200 with 1 assistant, none" in searched
     backend = build(settings_for(dev_server.url, langgraph_api_key="lsv2-secret-key"))
     try:
         with pytest.raises(BackendError) as caught:

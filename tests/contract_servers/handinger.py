@@ -63,6 +63,17 @@ class HandingerAPI(ContractServer):
             return self.error(403, f"You do not have access to worker {worker_id}.")
         return None
 
+    def add_schedule(self, **fields: Any) -> dict[str, Any]:
+        """A schedule made outside agentcron (Handinger's UI or SDK), stored exactly as given;
+        a field set to ... is left out."""
+        schedule = {"id": f"sch_{uuid.uuid4().hex[:12]}", "budget": "standard", "input": "p",
+                    "nextRunAt": _stamp(datetime.now(timezone.utc) + timedelta(hours=1)),
+                    "type": "cron", "cron": "0 9 * * *", **fields}
+        schedule = {key: value for key, value in schedule.items() if value is not ...}
+        with self.lock:
+            self.schedules[schedule["id"]] = schedule
+        return schedule
+
     # --- validation ----------------------------------------------------------------------
 
     def _invalid(self, body: Any) -> str | None:

@@ -65,6 +65,12 @@ async def connect(settings: Settings) -> AsyncIterator[Client]:
         yield client
 
 
+def changed(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
+    """The keys whose value differs (or that appeared or went away)."""
+    return {key for key in before.keys() | after.keys()
+            if key not in before or key not in after or before[key] != after[key]}
+
+
 def text_of(result: Any) -> str:
     return " ".join(getattr(block, "text", "") for block in result.content)
 

@@ -148,6 +148,25 @@ class ToolhouseAPI(ContractServer):
             self.runs.append(run)
         return run
 
+    def add_schedule(self, **fields: Any) -> dict[str, Any]:
+        """A schedule made outside agentcron (the Toolhouse UI), stored exactly as given.
+
+        Fields override a full record; a field set to ... is left out of it. Tests use this for
+        records agentcron would never write: no prompt var, null vars, extra keys.
+        """
+        stamp = now_naive()
+        record = {
+            "id": str(uuid.uuid4()), "user_id": self.user_id, "chat_id": next(iter(self.chats)),
+            "created_at": stamp, "updated_at": stamp, "last_ran_at": None, "active": True,
+            "archived": False, "cadence": "0 9 * * *", "bundle": "default",
+            "toolhouse_id": "default", "vars": None, "title": None, "chat_archived": False,
+            "callback_url": None, **fields,
+        }
+        record = {key: value for key, value in record.items() if value is not ...}
+        with self.lock:
+            self.schedules[record["id"]] = record
+        return record
+
     # --- schedules -----------------------------------------------------------------------
 
     def _path_id(self, value: str, name: str = "schedule_id") -> Reply | None:

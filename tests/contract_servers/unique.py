@@ -83,6 +83,20 @@ class UniqueAPI(ContractServer):
                 return self.error(400, f"Unexpected {header}: {headers[header]!r}")
         return None
 
+    def add_task(self, **fields: Any) -> dict[str, Any]:
+        """A task made outside agentcron (Unique's UI or a newer API), stored exactly as given:
+        legacy null zone, null name, keys this contract does not list."""
+        stamp = _stamp()
+        task = {
+            "id": f"scheduled_task_{uuid.uuid4().hex[:12]}", "object": "scheduled_task",
+            "name": None, "cronExpression": "0 9 * * 1-5", "assistantId": "assistant_ui",
+            "assistantName": None, "chatId": None, "timezone": None, "prompt": "p",
+            "enabled": True, "lastRunAt": None, "createdAt": stamp, "updatedAt": stamp, **fields,
+        }
+        with self.lock:
+            self.tasks[task["id"]] = task
+        return task
+
     # --- validation ----------------------------------------------------------------------
 
     def _invalid(self, body: Any, *, creating: bool) -> str | None:

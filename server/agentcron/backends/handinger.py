@@ -26,6 +26,7 @@ from agentcron.backends.hosted import (
     cron_schedule,
     instant_text,
     not_found,
+    not_found_answer,
     require_http_url,
     require_settings,
     secret,
@@ -34,7 +35,7 @@ from agentcron.backends.hosted import (
 from agentcron.backends.http import BackendHttp, BackendStatusError
 from agentcron.backends.utc import to_utc
 from agentcron.config import Settings
-from agentcron.errors import BackendError, CapabilityError, InvalidRequestError
+from agentcron.errors import CapabilityError, InvalidRequestError
 from agentcron.models import (
     AssistantList,
     Schedule,
@@ -125,14 +126,13 @@ class HandingerBackend(HostedBackend):
                 "assistant. Leave assistant_id out."
             )
 
-    async def _schedules(self) -> list[dict[str, Any]]:
-        body = await self.http.json("GET", self.path)
+    async def _schedules(self) -> tuple[int, list[dict[str, Any]]]:
+        """The worker's schedules, with the list call's HTTP status (a not-found quotes it)."""
+        status, body = await self.http.answer("GET", self.path)
         items = body.get("schedules") if isinstance(body, dict) else body
         if not isinstance(items, list):
-            raise BackendError(
-                f"The handinger backend answered GET {self.path} without a schedule list."
-            )
-        return [item for item in items if isinstance(item, dict)]
+            raise self.http.unexpected("GET", self.path, status, body, "a schedule list")
+        return status, [item for item in items if isinstance(item, dict)]
 
     # --- Backend protocol ------------------------------------------------------------------
 
@@ -140,24 +140,29 @@ class HandingerBackend(HostedBackend):
         self._check_assistant(spec.assistant_id)
         when = self._when(spec.schedule)
         body = {"input": spec.prompt, "when": when}
-        answer = await self.http.json("POST", self.path, json_body=body)
+        status, answer = await self.http.answer("POST", self.path, json_body=body)
         if not isinstance(answer, dict) or not answer.get("id"):
-            raise BackendError(
-                "The handinger backend accepted the schedule but did not return its id; call "
-                "list_scheduled_tasks before trying again, so it is not created twice."
-            )
+            raise self.http.unexpected(
+                "POST", self.path, status, answer, "the new schedule's id",
+                "It may have been created: call list_scheduled_tasks before trying again, so "
+                "it is not created twice.")
         sent = to_utc(spec.schedule, NAME, self.clock())
         return self._view({"input": spec.prompt, **_flat_when(when), **answer}, sent)
 
     async def list_tasks(self, filters: TaskFilters, limit: int, cursor: str | None) -> TaskPage:
-        tasks = [self._view(item) for item in await self._schedules()]
+        tasks = [self._view(item) for item in (await self._schedules())[1]]
         return task_page(tasks, filters, limit, cursor)
 
     async def get_task(self, task_id: str) -> Task:
-        for item in await self._schedules():
+        status, items = await self._schedules()
+        for item in items:
             if str(item.get("id")) == task_id:
                 return self._view(item)
-        raise not_found(task_id)
+        # Handinger has no get-one endpoint, so there is no 404 to quote: say what we saw.
+        raise not_found(NAME, task_id, (
+            f"Handinger has no endpoint to get one schedule, and the list call GET {self.path} "
+            f"answered HTTP {status} with {len(items)} schedule{'' if len(items) == 1 else 's'}, "
+            "none with this id"))
 
     async def update_task(self, task_id: str, patch: TaskPatch) -> Task:
         raise CapabilityError(
@@ -166,14 +171,16 @@ class HandingerBackend(HostedBackend):
         )
 
     async def delete_task(self, task_id: str) -> None:
+        path = f"{self.path}/{quote(task_id, safe='')}"
         try:
-            answer = await self.http.json("DELETE", f"{self.path}/{quote(task_id, safe='')}")
+            status, answer = await self.http.answer("DELETE", path)
         except BackendStatusError as exc:
             if exc.status == 404:
-                raise not_found(task_id) from None
+                raise not_found_answer(task_id, exc) from None
             raise
         if isinstance(answer, dict) and answer.get("cancelled") is False:
-            raise not_found(task_id)
+            said = self.http.said("DELETE", path, status, answer)
+            raise not_found(NAME, task_id, f"it answered {said}")
 
     async def list_assistants(self) -> AssistantList:
         raise CapabilityError(

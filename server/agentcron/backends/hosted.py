@@ -19,7 +19,7 @@ from agentcron.cadence.cron import normalise_cron
 from agentcron.cadence.describe import describe_schedule
 from agentcron.cadence.timeline import iso, next_runs
 from agentcron.cadence.zones import zone
-from agentcron.backends.http import BackendHttp
+from agentcron.backends.http import BackendHttp, BackendStatusError
 from agentcron.errors import (
     CapabilityError,
     ConfigError,
@@ -93,10 +93,36 @@ def utc_z(value: Any) -> str | None:
     return iso(parsed.astimezone(timezone.utc)).replace("+00:00", "Z") if parsed else None
 
 
-def not_found(task_id: str) -> NotFoundError:
+def not_found(backend: str, task_id: str, why: str) -> NotFoundError:
+    """'No task' naming the backend and how we know: its status and words, or why no request.
+
+    A bare "No task with id ..." hid the backend's answer (issue 11); `why` keeps it.
+    """
     return NotFoundError(
-        f"No task with id {task_id!r}. Call list_scheduled_tasks to see the ids."
+        f"No task with id {task_id!r} on the {backend} backend: {why}. "
+        "Call list_scheduled_tasks to see the ids."
     )
+
+
+def not_found_answer(task_id: str, error: BackendStatusError) -> NotFoundError:
+    """A backend's own not-found answer (a 404, or Toolhouse's 400) as NotFoundError."""
+    return not_found(error.backend, task_id, f"it answered {error.answer}")
+
+
+def same_cron(stored: Any, cron: str) -> bool:
+    """Whether the backend's cron text already means `cron`, however each is written.
+
+    An update that restates the schedule (a zone change, a resume) then leaves the stored
+    text alone: 'MON-FRI' written in a backend's UI is not rewritten as '1-5' unasked.
+    """
+    if not isinstance(stored, str):
+        return False
+    if stored == cron:
+        return True
+    try:
+        return normalise_cron(stored) == normalise_cron(cron)
+    except ScheduleError:
+        return False
 
 
 # --- task views ------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ one adapter at a time:
   error says how long the backend asked to wait;
 * one readable error per failure: backend name, HTTP status, the backend's own message (from
   `detail`, `error`, `message`, or a FastAPI validation list) and what to do. Status errors are
-  BackendStatusError, so adapters can map a backend's "not found" onto NotFoundError;
+  BackendStatusError, so adapters can map a backend's "not found" onto NotFoundError and
+  still quote what the backend said (`answer`);
 * API keys never in errors, logs or tool output: every message passes through `redact`.
 """
 
@@ -55,12 +56,22 @@ STATUS_HINTS = {
 
 class BackendStatusError(BackendError):
     """A non-2xx answer. Adapters read `status` and `detail` to map, say, Toolhouse's 400
-    "Schedule not found" onto NotFoundError instead of parsing the message text."""
+    "Schedule not found" onto NotFoundError instead of parsing the message text, and quote
+    `answer` in that NotFoundError so the backend's status and words are not lost."""
 
-    def __init__(self, message: str, status: int, detail: str) -> None:
+    def __init__(self, message: str, status: int, detail: str, *, backend: str = "",
+                 method: str = "", path: str = "") -> None:
         super().__init__(message)
         self.status = status
         self.detail = detail
+        self.backend = backend
+        self.method = method
+        self.path = path
+
+    @property
+    def answer(self) -> str:
+        """What the backend said, already redacted: 'HTTP 404 to GET /x: Schedule not found'."""
+        return f"HTTP {self.status} to {self.method} {self.path}: {self.detail}"
 
 
 def redact(text: str, secrets: Sequence[str | None]) -> str:
@@ -107,6 +118,12 @@ def _validation_item(item: Any) -> str:
         location = ".".join(str(part) for part in item.get("loc", []))
         return f"{location}: {item['msg']}" if location else str(item["msg"])
     return _message_from(item)
+
+
+def _shown(body: Any, limit: int = 200) -> str:
+    """A JSON body, cut short for a message."""
+    text = json.dumps(body, default=str)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:
@@ -217,17 +234,31 @@ class BackendHttp:
 
     async def json(self, method: str, path: str, **kwargs: Any) -> Any:
         """`request`, then the JSON body (None for an empty one); bad JSON is a clear error."""
+        return (await self.answer(method, path, **kwargs))[1]
+
+    async def answer(self, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
+        """`json` with the HTTP status, for errors about a 2xx answer that still lacks something."""
         response = await self.request(method, path, **kwargs)
         if not response.content:
-            return None
+            return response.status_code, None
         try:
-            return response.json()
+            return response.status_code, response.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise self._error(
-                f"answered {method} {path} with a body that is not JSON "
-                f"({redact(response.text[:120], self.secrets)!r})",
+                f"answered HTTP {response.status_code} to {method} {path} with a body that is "
+                f"not JSON ({redact(response.text[:120], self.secrets)!r})",
                 "The URL setting may point at the wrong service.",
             ) from None
+
+    def said(self, method: str, path: str, status: int, body: Any) -> str:
+        """A 2xx answer quoted for a message, redacted: 'HTTP 200 to DELETE /x: {...}'."""
+        return redact(f"HTTP {status} to {method} {path}: {_shown(body)}", self.secrets)
+
+    def unexpected(self, method: str, path: str, status: int, body: Any, lacking: str,
+                   hint: str = "The URL setting may point at the wrong service.") -> BackendError:
+        """A 2xx answer without what the adapter needs: status, what was missing, the body."""
+        return self._error(
+            f"answered HTTP {status} to {method} {path} without {lacking}: {_shown(body)}", hint)
 
     async def _back_off(self, attempt: int, retry_after: float | None, why: str) -> None:
         delay = retry_after if retry_after is not None else self.base_delay * 2 ** (attempt - 1)
@@ -244,7 +275,8 @@ class BackendHttp:
             hint = f"The backend asked to wait {wait:.0f} s before trying again."
         detail = redact(backend_message(response), self.secrets)
         message = self._error(f"answered HTTP {status} to {method} {path}: {detail}", hint)
-        return BackendStatusError(str(message), status, detail)
+        return BackendStatusError(str(message), status, detail, backend=self.backend,
+                                  method=method, path=path)
 
     def _error(self, what: str, hint: str) -> BackendError:
         message = redact(f"The {self.backend} backend {what}. {hint}".strip(), self.secrets)

@@ -31,8 +31,16 @@ from urllib.parse import urlsplit
 import httpx
 
 from agentcron.backends.base import Capabilities, TaskFilters
-from agentcron.backends.hosted import decode_offset, instant_text, parse_instant, utc_z
-from agentcron.backends.http import BackendHttp, backend_message, redact
+from agentcron.backends.hosted import (
+    decode_offset,
+    instant_text,
+    not_found,
+    not_found_answer,
+    parse_instant,
+    same_cron,
+    utc_z,
+)
+from agentcron.backends.http import BackendHttp, BackendStatusError, redact
 from agentcron.cadence.describe import describe_schedule
 from agentcron.cadence.timeline import iso
 from agentcron.cadence.zones import zone
@@ -86,6 +94,7 @@ RUN_FIELDS = frozenset({
 RUN_NOW_WAIT_SECONDS = 30.0  # like the local backend: then the run is returned as it stands
 RUN_NOW_POLL_SECONDS = 0.5
 THREAD_RUNS_BATCH = 100
+ASSISTANT_SEARCH = "POST /assistants/search"
 MAX_PAGE = 1000  # the largest page LangGraph searches return
 CONCURRENT_REQUESTS = 8  # per-thread look-ups of one history page
 
@@ -203,11 +212,10 @@ def check_metadata_keys(metadata: Mapping[str, str] | None) -> None:
             )
 
 
-def not_found(task_id: str) -> NotFoundError:
-    return NotFoundError(
-        f"No task with id {task_id!r} on the langgraph backend (its ids are LangGraph cron ids, "
-        "UUIDs). Call list_scheduled_tasks to see the ids."
-    )
+def not_a_cron_id(task_id: str) -> NotFoundError:
+    """Refused without a request: LangGraph would only answer 422 for an id that is no UUID."""
+    return not_found(NAME, task_id, "its task ids are LangGraph cron ids (UUIDs), so no request "
+                                    "was sent")
 
 
 def next_offset_of(response: httpx.Response) -> int | None:
@@ -267,7 +275,8 @@ class LangGraphBackend:
         except (json.JSONDecodeError, UnicodeDecodeError):
             snippet = redact(response.text[:120], self.http.secrets)
             raise BackendError(
-                f"The {NAME} backend answered {method} {path} with a body that is not JSON "
+                f"The {NAME} backend answered HTTP {response.status_code} to {method} {path} "
+                "with a body that is not JSON "
                 f"({snippet!r}). AGENTCRON_LANGGRAPH_URL may point at the wrong service."
             ) from None
 
@@ -275,6 +284,19 @@ class LangGraphBackend:
         if self.input_key == "messages":
             return {"messages": [{"role": "user", "content": prompt}]}
         return {self.input_key: prompt}
+
+    def input_with_prompt(self, graph_input: Any, prompt: str) -> dict[str, Any]:
+        """The cron's input with only the prompt replaced: the part `prompt_of` reads.
+
+        Other input keys and earlier messages (a system message, say) stay as they were.
+        """
+        if not isinstance(graph_input, dict):
+            return self.input_for(prompt)
+        messages = graph_input.get("messages")
+        if (self.input_key == "messages" and isinstance(messages, list) and messages
+                and isinstance(messages[-1], dict) and "content" in messages[-1]):
+            return {**graph_input, "messages": [*messages[:-1], {**messages[-1], "content": prompt}]}
+        return {**graph_input, **self.input_for(prompt)}
 
     def prompt_of(self, graph_input: Any) -> str:
         """The prompt back out of a cron's input; JSON for inputs agentcron did not write."""
@@ -315,23 +337,37 @@ class LangGraphBackend:
             backend=NAME,
         )
 
-    async def _get_cron(self, task_id: str) -> dict[str, Any]:
+    async def _cron_call(self, method: str, task_id: str, **kwargs: Any) -> Any:
+        """A request on one cron's URL: its JSON body; a 404 is NotFoundError quoting LangGraph."""
         if not is_uuid(task_id):
-            raise not_found(task_id)
-        response, cron = await self._call("GET", f"/runs/crons/{task_id}", allow_404=True)
-        if response.status_code == 404:
-            raise not_found(task_id)
-        return cron  # type: ignore[no-any-return]
+            raise not_a_cron_id(task_id)
+        path = f"/runs/crons/{task_id}"
+        try:
+            response, body = await self._call(method, path, **kwargs)
+        except BackendStatusError as exc:
+            if exc.status == 404:
+                raise not_found_answer(task_id, exc) from None
+            raise
+        if method != "DELETE" and not isinstance(body, dict):
+            raise self.http.unexpected(method, path, response.status_code, body, "a cron")
+        return body
+
+    async def _get_cron(self, task_id: str) -> dict[str, Any]:
+        return await self._cron_call("GET", task_id)  # type: ignore[no-any-return]
 
     # --- assistants -------------------------------------------------------------------------
 
     async def _assistants(self) -> list[dict[str, Any]]:
-        _, found = await self._call(
+        return (await self._assistant_search())[1]
+
+    async def _assistant_search(self) -> tuple[int, list[dict[str, Any]]]:
+        """The deployment's assistants, with the search's HTTP status (a not-found quotes it)."""
+        response, found = await self._call(
             "POST", "/assistants/search", idempotent=True,
             json_body={"limit": MAX_PAGE, "offset": 0, "sort_by": "graph_id",
                        "sort_order": "asc"},
         )
-        return list(found or [])
+        return response.status_code, list(found or [])
 
     @staticmethod
     def _handle(assistant: Mapping[str, Any]) -> str:
@@ -360,7 +396,7 @@ class LangGraphBackend:
         """A filter value as the UUID LangGraph's search needs (it refuses graph names)."""
         if is_uuid(value):
             return value
-        assistants = await self._assistants()
+        status, assistants = await self._assistant_search()
         by_graph = [a for a in assistants if self._handle(a) == value]
         by_name = [a for a in assistants if a.get("name") == value]
         for matches in (by_graph, by_name):
@@ -371,8 +407,11 @@ class LangGraphBackend:
                 f"{len(by_name)} assistants are named {value!r}: filter by one's UUID instead "
                 "(list_assistants shows them)."
             )
+        # Found by searching, not by a 404: say what the search answered.
         raise NotFoundError(
-            f"No assistant or graph named {value!r} on the LangGraph deployment. "
+            f"No assistant or graph named {value!r} on the {NAME} backend: {ASSISTANT_SEARCH} "
+            f"answered HTTP {status} with {len(assistants)} assistant"
+            f"{'' if len(assistants) == 1 else 's'}, none with that graph id or name. "
             "Call list_assistants to see what a task can run."
         )
 
@@ -419,24 +458,32 @@ class LangGraphBackend:
             body["on_run_completed"] = "keep"  # else LangGraph deletes every trace of a run
         else:
             path = f"/threads/{spec.chat_id}/runs/crons"
-        response, cron = await self._call("POST", path, json_body=body, allow_404=True)
-        if response.status_code == 404:
-            raise self._create_not_found(response, assistant, spec.chat_id)
+        try:
+            response, cron = await self._call("POST", path, json_body=body)
+        except BackendStatusError as exc:
+            if exc.status == 404:
+                raise self._create_not_found(exc, assistant, spec.chat_id) from None
+            raise
+        if not isinstance(cron, dict) or not cron.get("cron_id"):
+            raise self.http.unexpected(
+                "POST", path, response.status_code, cron, "the new cron",
+                "It may have been created: call list_scheduled_tasks before trying again, so "
+                "it is not created twice.")
         return self.task_view(cron)
 
     @staticmethod
     def _create_not_found(
-        response: httpx.Response, assistant: str, chat_id: str | None
+        error: BackendStatusError, assistant: str, chat_id: str | None
     ) -> NotFoundError:
-        said = backend_message(response)
-        if chat_id is not None and "thread" in said.lower():
+        said = f"the {NAME} backend answered {error.answer}"
+        if chat_id is not None and "thread" in error.detail.lower():
             return NotFoundError(
-                f"No LangGraph thread {chat_id!r} (LangGraph said: {said}). Pass the id of an "
-                "existing thread as chat_id, or leave chat_id out for a new thread per run."
+                f"No LangGraph thread {chat_id!r}: {said}. Pass the id of an existing thread "
+                "as chat_id, or leave chat_id out for a new thread per run."
             )
         return NotFoundError(
-            f"No assistant or graph {assistant!r} on the LangGraph deployment (LangGraph said: "
-            f"{said}). Call list_assistants to see what a task can run."
+            f"No assistant or graph {assistant!r} on the LangGraph deployment: {said}. "
+            "Call list_assistants to see what a task can run."
         )
 
     async def _search(
@@ -517,13 +564,23 @@ class LangGraphBackend:
                 )
         check_metadata_keys(patch.metadata)
         if not is_uuid(task_id):
-            raise not_found(task_id)
+            raise not_a_cron_id(task_id)
+        # A schedule, a prompt or a resume is compared with (or built from) the stored cron, so
+        # nothing is sent that would rewrite a part the caller did not ask to change.
+        needs_current = patch.schedule is not None or patch.prompt is not None or bool(patch.enabled)
+        current = await self._get_cron(task_id) if needs_current else {}
         body: dict[str, Any] = {}
         if patch.schedule is not None:
-            body["schedule"] = patch.schedule.cron
-            body["timezone"] = patch.schedule.timezone
+            # A zone change restates the cron: keep its stored text ('MON-FRI' stays) and a
+            # null zone stays null when the zone asked for is UTC.
+            if not same_cron(current.get("schedule"), patch.schedule.cron):
+                body["schedule"] = patch.schedule.cron
+            if (current.get("timezone") or "UTC") != patch.schedule.timezone:
+                body["timezone"] = patch.schedule.timezone
         if patch.prompt is not None:
-            body["input"] = self.input_for(patch.prompt)
+            # LangGraph replaces `input` whole: keep what else the cron's input carries.
+            body["input"] = self.input_with_prompt(
+                (current.get("payload") or {}).get("input"), patch.prompt)
         metadata: dict[str, Any] = dict(patch.metadata or {})
         if patch.name is not None:
             metadata[NAME_KEY] = patch.name
@@ -531,30 +588,23 @@ class LangGraphBackend:
             body["metadata"] = metadata  # LangGraph merges it into the stored metadata
         if patch.enabled is not None:
             body["enabled"] = patch.enabled
-            if patch.enabled and "schedule" not in body:
+            if patch.enabled and "schedule" not in body and "timezone" not in body:
                 # Resuming alone keeps a stale next_run_date (it would fire at once); restating
-                # the schedule and zone makes LangGraph compute the next one from now.
-                current = await self._get_cron(task_id)
+                # the stored schedule text makes LangGraph compute the next one from now, in
+                # the cron's own zone (not sent: a null zone would come back as "UTC").
                 body["schedule"] = current.get("schedule")
-                body["timezone"] = current.get("timezone") or "UTC"
-        if not body:  # LangGraph answers an empty PATCH with 400
-            raise InvalidRequestError(
+        if not body:
+            if patch.schedule is not None:  # restated as it is stored: nothing changes
+                return self.task_view(current)
+            raise InvalidRequestError(  # LangGraph answers an empty PATCH with 400
                 "Nothing to update on the langgraph backend: pass prompt, schedule, timezone, "
                 'name, metadata or enabled, e.g. {"task_id": "...", "enabled": false}.'
             )
-        response, cron = await self._call("PATCH", f"/runs/crons/{task_id}", json_body=body,
-                                          allow_404=True)
-        if response.status_code == 404:
-            raise not_found(task_id)
-        return self.task_view(cron)
+        return self.task_view(await self._cron_call("PATCH", task_id, json_body=body))
 
     async def delete_task(self, task_id: str) -> None:
         """Delete the cron. Its kept threads (run history) stay on the deployment."""
-        if not is_uuid(task_id):
-            raise not_found(task_id)
-        response, _ = await self._call("DELETE", f"/runs/crons/{task_id}", allow_404=True)
-        if response.status_code == 404:
-            raise not_found(task_id)
+        await self._cron_call("DELETE", task_id)
 
     # --- runs -------------------------------------------------------------------------------
 

@@ -6,7 +6,10 @@ Wire facts this module relies on, and why:
 * `/v1/agent-runs` is only used for running now (POST) and history (GET, filtered here by
   `schedule_id`: the API has no filter).
 * PUT requires `cadence` and defaults the rest (`active` to true), so every update reads the
-  record and PUTs all of it back: a cadence change never re-activates a paused schedule.
+  record and PUTs all of it back exactly as read, changing only the fields asked for: a cadence
+  change never re-activates a paused schedule, and a pause never touches `vars` (a record
+  without a prompt var keeps having none). Fields we do not know are sent back too, so a PUT
+  can never reset them to a default.
 * The cadence is UTC cron with a 10-minute floor; zones are converted only when exact
   (backends/utc.py). DELETE of an unknown id is a 400, not a 404.
 """
@@ -23,10 +26,12 @@ from agentcron.backends.hosted import (
     build_task,
     cron_schedule,
     not_found,
+    not_found_answer,
     page,
     parse_instant,
     require_http_url,
     require_settings,
+    same_cron,
     secret,
     task_page,
     unwrap,
@@ -51,8 +56,8 @@ from agentcron.models import (
 
 NAME = "toolhouse"
 PROMPT_VAR = "prompt"
-# The fields ScheduleUpdateRequest takes; a PUT sends all of them (full replacement).
-PUT_FIELDS = ("active", "cadence", "bundle", "toolhouse_id", "vars", "chat_id", "callback_url")
+# What a field ScheduleUpdateRequest takes means when the record lacks it (the create answer
+# has only some of them); a PUT sends every field of the record (full replacement).
 PUT_DEFAULTS: dict[str, Any] = {"active": True, "bundle": "default", "toolhouse_id": "default",
                                 "vars": None, "callback_url": None}
 RUN_STATUS: dict[str, RunStatus] = {
@@ -140,33 +145,32 @@ class ToolhouseBackend(HostedBackend):
 
     def _path(self, task_id: str) -> str:
         if not _is_uuid(task_id):
-            raise not_found(task_id)  # Toolhouse ids are UUIDs: no request can find this one
+            raise not_found(NAME, task_id, "Toolhouse schedule ids are UUIDs, so no request "
+                                           "was sent")
         return f"/v1/schedules/{task_id}"
 
     async def _record(self, task_id: str) -> dict[str, Any]:
+        path = self._path(task_id)
         try:
-            body = await self.http.json("GET", self._path(task_id))
+            status, body = await self.http.answer("GET", path)
         except BackendStatusError as exc:
             if exc.status == 404:
-                raise not_found(task_id) from None
+                raise not_found_answer(task_id, exc) from None
             raise
         record = unwrap(body)
         if not isinstance(record, dict):
-            raise BackendError(
-                f"The toolhouse backend answered GET {self._path(task_id)} with no schedule."
-            )
+            raise self.http.unexpected("GET", path, status, body, "a schedule")
         return record
 
     async def _put(self, task_id: str, record: dict[str, Any]) -> dict[str, Any]:
-        """PUT the full record; Toolhouse's answer (if it has one) wins over what we sent."""
-        body = {field: record.get(field, PUT_DEFAULTS.get(field)) for field in PUT_FIELDS}
+        """PUT the whole record as given; Toolhouse's answer (if it has one) wins over it."""
         try:
-            answer = unwrap(await self.http.json("PUT", self._path(task_id), json_body=body))
+            answer = unwrap(await self.http.json("PUT", self._path(task_id), json_body=record))
         except BackendStatusError as exc:
             if exc.status == 404:
-                raise not_found(task_id) from None
+                raise not_found_answer(task_id, exc) from None
             raise
-        return {**record, **body, **(answer if isinstance(answer, dict) else {})}
+        return {**record, **(answer if isinstance(answer, dict) else {})}
 
     # --- Backend protocol ------------------------------------------------------------------
 
@@ -174,12 +178,13 @@ class ToolhouseBackend(HostedBackend):
         chat_id = self._check_assistant(spec.assistant_id)
         body = {"chat_id": chat_id, "cadence": self._cadence(spec.schedule),
                 "vars": self._vars(spec.prompt, spec.metadata)}
-        answer = unwrap(await self.http.json("POST", "/v1/schedules", json_body=body))
+        status, created = await self.http.answer("POST", "/v1/schedules", json_body=body)
+        answer = unwrap(created)
         if not isinstance(answer, dict) or not answer.get("id"):
-            raise BackendError(
-                "The toolhouse backend accepted the schedule but did not return its id; call "
-                "list_scheduled_tasks before trying again, so it is not created twice."
-            )
+            raise self.http.unexpected(
+                "POST", "/v1/schedules", status, created, "the new schedule's id",
+                "It may have been created: call list_scheduled_tasks before trying again, so "
+                "it is not created twice.")
         record = {**PUT_DEFAULTS, **body, **answer}
         if not spec.enabled:
             # ScheduleRequest has no `active`: create, then pause with a full PUT.
@@ -215,11 +220,10 @@ class ToolhouseBackend(HostedBackend):
         if "metadata" in given and patch.metadata is not None:
             self._vars("", patch.metadata)
         record = await self._record(task_id)
-        variables = {str(k): str(v) for k, v in (record.get("vars") or {}).items()}
-        current_prompt = variables.pop(PROMPT_VAR, "")
-        prompt = patch.prompt if patch.prompt is not None else current_prompt
-        metadata = patch.metadata if patch.metadata is not None else variables
-        changes["vars"] = self._vars(prompt, metadata)
+        if "cadence" in changes and same_cron(record.get("cadence"), changes["cadence"]):
+            del changes["cadence"]  # the same cron, maybe written differently: keep its text
+        if patch.prompt is not None or patch.metadata is not None:
+            changes["vars"] = _changed_vars(record.get("vars"), patch.prompt, patch.metadata)
         return self._view(await self._put(task_id, {**record, **changes}))
 
     async def delete_task(self, task_id: str) -> None:
@@ -228,7 +232,7 @@ class ToolhouseBackend(HostedBackend):
         except BackendStatusError as exc:
             # Toolhouse answers 400 "Schedule not found" (not 404) for an unknown id.
             if exc.status == 404 or (exc.status == 400 and "not found" in exc.detail.lower()):
-                raise not_found(task_id) from None
+                raise not_found_answer(task_id, exc) from None
             raise
 
     async def run_task_now(self, task_id: str) -> Run:
@@ -242,12 +246,12 @@ class ToolhouseBackend(HostedBackend):
         }
         if record.get("callback_url"):
             body["callback_url"] = record["callback_url"]
-        run = unwrap(await self.http.json("POST", "/v1/agent-runs", json_body=body))
+        status, started_run = await self.http.answer("POST", "/v1/agent-runs", json_body=body)
+        run = unwrap(started_run)
         if not isinstance(run, dict) or not run.get("id"):
-            raise BackendError(
-                "The toolhouse backend accepted the run but did not return it; check "
-                "list_task_runs in a moment before running it again."
-            )
+            raise self.http.unexpected(
+                "POST", "/v1/agent-runs", status, started_run, "the new run's id",
+                "It may have started: check list_task_runs in a moment before running it again.")
         started = {"schedule_id": task_id, "created_at": self.clock().isoformat()}
         return self._run_view({**started, **run}, task_id)
 
@@ -283,6 +287,24 @@ class ToolhouseBackend(HostedBackend):
             output=_run_output(run),
             error=_text(run.get("error")) or None,
         )
+
+
+def _changed_vars(current: Any, prompt: str | None,
+                  metadata: dict[str, str] | None) -> Any:
+    """The record's `vars` with only the prompt and/or the metadata replaced.
+
+    Every other var is kept as read, and a record without a prompt var gets one only when a
+    prompt is given; with nothing actually changing, `vars` comes back as read (even null).
+    """
+    old = dict(current) if isinstance(current, dict) else {}
+    if metadata is None:
+        new = dict(old)
+    else:
+        new = {PROMPT_VAR: old[PROMPT_VAR]} if PROMPT_VAR in old else {}
+        new.update(metadata)
+    if prompt is not None:
+        new[PROMPT_VAR] = prompt
+    return current if new == old else new
 
 
 def _text(value: Any) -> str:

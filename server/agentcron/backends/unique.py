@@ -23,8 +23,10 @@ from agentcron.backends.hosted import (
     build_task,
     cron_schedule,
     not_found,
+    not_found_answer,
     require_http_url,
     require_settings,
+    same_cron,
     secret,
     task_page,
     unwrap,
@@ -32,7 +34,7 @@ from agentcron.backends.hosted import (
 from agentcron.backends.http import BackendHttp, BackendStatusError
 from agentcron.cadence.zones import resolve_zone
 from agentcron.config import Settings
-from agentcron.errors import BackendError, CapabilityError, InvalidRequestError, ScheduleError
+from agentcron.errors import CapabilityError, InvalidRequestError, ScheduleError
 from agentcron.models import (
     AssistantList,
     Schedule,
@@ -106,19 +108,21 @@ class UniqueBackend(HostedBackend):
     def _path(self, task_id: str) -> str:
         return f"{RESOURCE}/{quote_plus(task_id)}"
 
-    async def _call(self, method: str, task_id: str, body: Any = None) -> Any:
-        """One request on a task's own URL; a 404 is NotFoundError."""
+    async def _call(self, method: str, task_id: str, body: Any = None) -> tuple[int, Any]:
+        """One request on a task's own URL: (status, body); a 404 is NotFoundError."""
         try:
-            return await self.http.json(method, self._path(task_id), json_body=body)
+            return await self.http.answer(method, self._path(task_id), json_body=body)
         except BackendStatusError as exc:
             if exc.status == 404:
-                raise not_found(task_id) from None
+                raise not_found_answer(task_id, exc) from None
             raise
 
-    def _task_of(self, body: Any, what: str) -> Task:
+    def _task_of(self, method: str, path: str, answer: tuple[int, Any],
+                 hint: str = "The URL setting may point at the wrong service.") -> Task:
+        status, body = answer
         item = unwrap(body)
         if not isinstance(item, dict) or not item.get("id"):
-            raise BackendError(f"The unique backend answered {what} without a scheduled task.")
+            raise self.http.unexpected(method, path, status, body, "a scheduled task", hint)
         return self._view(item)
 
     # --- Backend protocol ------------------------------------------------------------------
@@ -139,28 +143,43 @@ class UniqueBackend(HostedBackend):
             body["chatId"] = spec.chat_id
         if spec.schedule.timezone != "UTC":
             body["timezone"] = spec.schedule.timezone
-        answer = await self.http.json("POST", RESOURCE, json_body=body)
-        return self._task_of(answer, f"POST {RESOURCE}")
+        answer = await self.http.answer("POST", RESOURCE, json_body=body)
+        return self._task_of(
+            "POST", RESOURCE, answer,
+            "It may have been created: call list_scheduled_tasks before trying again, so it is "
+            "not created twice.")
 
     async def list_tasks(self, filters: TaskFilters, limit: int, cursor: str | None) -> TaskPage:
-        body = unwrap(await self.http.json("GET", RESOURCE))
+        status, answer = await self.http.answer("GET", RESOURCE)
+        body = unwrap(answer)
         if not isinstance(body, list):
-            raise BackendError(f"The unique backend answered GET {RESOURCE} without a task list.")
+            raise self.http.unexpected("GET", RESOURCE, status, answer, "a task list")
         tasks = [self._view(item) for item in body if isinstance(item, dict)]
         return task_page(tasks, filters, limit, cursor)
 
     async def get_task(self, task_id: str) -> Task:
-        return self._task_of(await self._call("GET", task_id), f"GET {self._path(task_id)}")
+        return self._task_of("GET", self._path(task_id), await self._call("GET", task_id))
 
     async def update_task(self, task_id: str, patch: TaskPatch) -> Task:
         given = patch.model_fields_set
         self._check_name(patch.name)
         body: dict[str, Any] = {}
+        current: dict[str, Any] | None = None
         if patch.prompt is not None:
             body["prompt"] = patch.prompt
         if patch.schedule is not None:
-            body["cronExpression"] = self._cron(patch.schedule)
-            body["timezone"] = patch.schedule.timezone
+            # A schedule restated for a zone change must not rewrite the stored cron text, nor
+            # turn a legacy null zone into "UTC": send only the parts that really change.
+            status, read = await self._call("GET", task_id)
+            current = unwrap(read)
+            if not isinstance(current, dict):
+                raise self.http.unexpected("GET", self._path(task_id), status, read,
+                                           "a scheduled task")
+            cron = self._cron(patch.schedule)
+            if not same_cron(current.get("cronExpression"), cron):
+                body["cronExpression"] = cron
+            if (current.get("timezone") or "UTC") != patch.schedule.timezone:
+                body["timezone"] = patch.schedule.timezone
         if "assistant_id" in given and patch.assistant_id is not None:
             body["assistantId"] = patch.assistant_id
         if "name" in given and patch.name is not None:
@@ -171,13 +190,15 @@ class UniqueBackend(HostedBackend):
             body["chatId"] = None
         elif patch.chat_id is not None:
             body["chatId"] = patch.chat_id
-        answer = await self._call("PATCH", task_id, body)
-        return self._task_of(answer, f"PATCH {self._path(task_id)}")
+        if not body:  # nothing really changes (a schedule restated as it is): send nothing
+            return self._view(current) if current is not None else await self.get_task(task_id)
+        return self._task_of("PATCH", self._path(task_id), await self._call("PATCH", task_id, body))
 
     async def delete_task(self, task_id: str) -> None:
-        answer = await self._call("DELETE", task_id)
+        status, answer = await self._call("DELETE", task_id)
         if isinstance(answer, dict) and answer.get("deleted") is False:
-            raise not_found(task_id)
+            said = self.http.said("DELETE", self._path(task_id), status, answer)
+            raise not_found(NAME, task_id, f"it answered {said}")
 
     async def list_assistants(self) -> AssistantList:
         raise CapabilityError(
