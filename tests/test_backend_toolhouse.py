@@ -37,6 +37,11 @@ OTHER_CHAT = "2d9e4b71-5c3a-4f08-8e6b-7a1d0c9f3b22"
 FULL_RECORD_FIELDS = {"active", "cadence", "bundle", "toolhouse_id", "vars", "chat_id", "callback_url"}
 
 
+def documented(record: dict[str, object]) -> dict[str, object]:
+    """The fields of ScheduleUpdateRequest, as the record holds them."""
+    return {k: v for k, v in record.items() if k in FULL_RECORD_FIELDS}
+
+
 @pytest.fixture
 def api() -> Iterator[ToolhouseAPI]:
     server = ToolhouseAPI(SECRET, chats=(CHAT, OTHER_CHAT))
@@ -224,7 +229,7 @@ async def test_updates_put_the_full_record_and_never_reactivate_a_paused_schedul
     paused = await call(client, "update_scheduled_task", task_id=task["id"], enabled=False)
     assert [(r.method, r.path) for r in api.calls()] == [
         ("GET", f"/v1/schedules/{task['id']}"), ("PUT", f"/v1/schedules/{task['id']}")]
-    assert api.calls("PUT")[-1].body == {**as_read, "active": False}  # the record, as read
+    assert api.calls("PUT")[-1].body == {**documented(as_read), "active": False}  # every PUT field, as read
     assert paused["enabled"] is False and paused["next_run_at"] is None
 
     moved = await call(client, "update_scheduled_task", task_id=task["id"], schedule="0 10 * * *")
@@ -253,7 +258,8 @@ async def test_an_update_sends_back_every_other_field_exactly_as_read(
 
     A record made in the Toolhouse UI, with what agentcron never writes (no prompt var, null
     or empty vars, a title, an unknown key): each one-field update PUTs the record as read with
-    only that field changed, and the stored record differs only there (and in updated_at).
+    only that field changed (every ScheduleUpdateRequest field, nothing else), and the stored
+    record differs only there (and in updated_at).
     """
     record = api.add_schedule(
         vars=variables, bundle="research", toolhouse_id="user-42", title="Made in the UI",
@@ -265,7 +271,7 @@ async def test_an_update_sends_back_every_other_field_exactly_as_read(
                                     ({"enabled": True}, "active", True)]:
         before = dict(api.schedules[record["id"]])
         await call(client, "update_scheduled_task", task_id=record["id"], **arguments)
-        assert api.calls("PUT")[-1].body == {**before, field: value}
+        assert api.calls("PUT")[-1].body == {**documented(before), field: value}
         after = api.schedules[record["id"]]
         assert changed(before, after) == {field, "updated_at"}, arguments
         assert after["vars"] == variables  # null stays null, {} stays {}, no "prompt" added
@@ -286,7 +292,7 @@ async def test_a_restated_cadence_keeps_the_stored_text(client: Client, api: Too
     before = dict(record)
     await call(client, "update_scheduled_task", task_id=record["id"], schedule="0 9 * * 1-5",
                timezone="UTC")
-    assert api.calls("PUT")[-1].body == before
+    assert api.calls("PUT")[-1].body == documented(before)
     assert changed(before, api.schedules[record["id"]]) == {"updated_at"}
 
 

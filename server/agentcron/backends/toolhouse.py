@@ -56,6 +56,9 @@ from agentcron.models import (
 
 NAME = "toolhouse"
 PROMPT_VAR = "prompt"
+# ScheduleUpdateRequest (backends.md §2.3): PUT replaces these, so each is sent back as read;
+# fields outside it (id, user_id, title, ...) are the server's and are not sent.
+PUT_FIELDS = ("active", "cadence", "bundle", "toolhouse_id", "vars", "chat_id", "callback_url")
 # What a field ScheduleUpdateRequest takes means when the record lacks it (the create answer
 # has only some of them); a PUT sends every field of the record (full replacement).
 PUT_DEFAULTS: dict[str, Any] = {"active": True, "bundle": "default", "toolhouse_id": "default",
@@ -224,7 +227,8 @@ class ToolhouseBackend(HostedBackend):
             del changes["cadence"]  # the same cron, maybe written differently: keep its text
         if patch.prompt is not None or patch.metadata is not None:
             changes["vars"] = _changed_vars(record.get("vars"), patch.prompt, patch.metadata)
-        return self._view(await self._put(task_id, {**record, **changes}))
+        as_read = {field: record[field] for field in PUT_FIELDS if field in record}
+        return self._view(await self._put(task_id, {**as_read, **changes}))
 
     async def delete_task(self, task_id: str) -> None:
         try:
