@@ -20,7 +20,6 @@ from pydantic import BaseModel, Field, StringConstraints
 from agentcron import __version__
 from agentcron.backends.base import Backend, TaskFilters
 from agentcron.backends.factory import build_backend
-from agentcron.cadence.api import explain_cron, translate_text
 from agentcron.config import Settings
 from agentcron.errors import AgentcronError, NotFoundError
 from agentcron.models import (
@@ -264,6 +263,8 @@ def build_server(settings: Settings | None = None) -> MCPServer:
         Example: {"text": "every weekday at 9am", "timezone": "Europe/Berlin"}
         """
         with tool_call("text_to_cron"):
+            from agentcron.cadence.api import translate_text  # off the start-up path
+
             result = translate_text(
                 text, timezone or settings.timezone, current_time(), reference_time
             )
@@ -304,6 +305,8 @@ def build_server(settings: Settings | None = None) -> MCPServer:
         Example: {"cron": "30 2 * * *", "timezone": "Europe/Berlin", "count": 10}
         """
         with tool_call("describe_cron"):
+            from agentcron.cadence.api import explain_cron  # off the start-up path
+
             result = explain_cron(
                 cron, timezone or settings.timezone, count, current_time(), reference_time
             )

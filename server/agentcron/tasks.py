@@ -11,7 +11,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 from agentcron.backends.base import Backend, TaskFilters
-from agentcron.cadence.api import schedule_from_text
 from agentcron.cadence.cron import is_portable
 from agentcron.cadence.zones import resolve_zone
 from agentcron.cadence.timeline import next_runs
@@ -52,6 +51,8 @@ class TaskService:
 
     def parse_schedule(self, text: str, timezone: str | None) -> Schedule:
         """Natural language or cron -> Schedule, checked against the backend's capabilities."""
+        from agentcron.cadence.api import schedule_from_text  # the parser loads at first use
+
         schedule = schedule_from_text(text, timezone or self.default_timezone, self.clock())
         self._check_schedule(schedule)
         return schedule

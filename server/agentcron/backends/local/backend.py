@@ -16,7 +16,6 @@ from agentcron.backends.local.assistants import AssistantRegistry, format_utc
 from agentcron.backends.local.plan import first_due_after, schedule_of
 from agentcron.backends.local.runner import Runner, new_id, utc_now
 from agentcron.backends.local.store import NO_NEXT_RUN, RunRow, Store, TaskRow, from_db, to_db
-from agentcron.cadence.describe import describe_schedule
 from agentcron.cadence.timeline import iso
 from agentcron.cadence.zones import zone
 from agentcron.errors import InvalidRequestError, NotFoundError, ScheduleError
@@ -111,6 +110,8 @@ class LocalBackend:
 
         def local(value: str | None) -> str | None:
             return iso(from_db(value).astimezone(tz)) if value else None
+
+        from agentcron.cadence.describe import describe_schedule  # cron-descriptor: at first use
 
         schedule = schedule_of(row)
         return Task(

@@ -11,6 +11,7 @@ import json
 import re
 import tomllib
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -64,13 +65,7 @@ def load_assistants(
     `http_client` (optional) is shared by webhook and openai assistants instead of one client per
     fire; it must carry no default auth headers. `conversations` keeps openai chat history.
     """
-    data = _read(path)
-    try:
-        parsed = AssistantsFile.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(_describe(error) for error in exc.errors())
-        raise ConfigError(f"Invalid assistants file {path}: {problems}") from None
-    _check_names(path, parsed)
+    parsed = _parsed(path, _version(path))
     assistants: list[ConfiguredAssistant] = []
     for name, config in parsed.assistants.items():
         assistant: ConfiguredAssistant
@@ -92,6 +87,29 @@ def load_assistants(
     logger.info("assistants from %s: %s (default %s)", path, ", ".join(registry.names()),
                 registry.default)
     return registry
+
+
+def _version(path: Path) -> tuple[int, int] | None:
+    """What tells one version of the file from the next (None: no file, or unreadable)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+@lru_cache(maxsize=8)
+def _parsed(path: Path, version: tuple[int, int] | None) -> AssistantsFile:
+    """The file read and validated once per version: the start-up check and the backend both
+    load it, and only the first pays."""
+    data = _read(path)
+    try:
+        parsed = AssistantsFile.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(_describe(error) for error in exc.errors())
+        raise ConfigError(f"Invalid assistants file {path}: {problems}") from None
+    _check_names(path, parsed)
+    return parsed
 
 
 def _read(path: Path) -> dict[str, Any]:
