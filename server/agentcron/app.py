@@ -21,6 +21,7 @@ from agentcron import __version__
 from agentcron.backends.base import Backend, TaskFilters
 from agentcron.backends.factory import build_backend
 from agentcron.cadence.api import explain_cron, translate_text
+from agentcron.calendar_resources import register_calendar
 from agentcron.config import Settings
 from agentcron.errors import AgentcronError, NotFoundError
 from agentcron.models import (
@@ -313,6 +314,7 @@ def build_server(settings: Settings | None = None) -> MCPServer:
 
     register_task_tools(server)
     register_resources_and_prompts(server)
+    register_calendar(server)
     return server
 
 
