@@ -42,6 +42,7 @@ from agentcron.models import (
     TaskSpec,
 )
 from agentcron.tasks import TaskService
+from agentcron.ui import apps_extension, ui_meta
 
 logger = logging.getLogger("agentcron.tools")
 _Tool = TypeVar("_Tool", bound=Callable[..., Any])
@@ -155,7 +156,8 @@ def model_tool(
 
     def register(fn: _Tool) -> _Tool:
         description = inspect.cleandoc(fn.__doc__ or "")
-        return server.tool(title=title, annotations=annotations, description=description)(fn)
+        return server.tool(title=title, annotations=annotations, description=description,
+                           meta=ui_meta(fn.__name__))(fn)
 
     return register
 
@@ -226,6 +228,7 @@ def build_server(settings: Settings | None = None) -> MCPServer:
         instructions=INSTRUCTIONS,
         log_level=settings.log_level,
         lifespan=lifespan,
+        extensions=[apps_extension()],
     )
 
 
