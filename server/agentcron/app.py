@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
+from mcp.server.subscriptions import InMemorySubscriptionBus
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field, StringConstraints
 
@@ -24,6 +25,7 @@ from agentcron.cadence.api import explain_cron, translate_text
 from agentcron.calendar_resources import register_calendar
 from agentcron.config import Settings
 from agentcron.errors import AgentcronError, NotFoundError
+from agentcron.live_runs import register_live_runs
 from agentcron.models import (
     MAX_METADATA_KEY_CHARS,
     MAX_METADATA_KEYS,
@@ -221,6 +223,7 @@ def build_server(settings: Settings | None = None) -> MCPServer:
             OPEN_BACKENDS.discard(backend)
             await backend.close()
 
+    bus = InMemorySubscriptionBus()  # subscriptions/listen fan-out; live runs publish on it
     server: MCPServer = MCPServer(
         "agentcron",
         title="agentcron scheduler",
@@ -229,6 +232,7 @@ def build_server(settings: Settings | None = None) -> MCPServer:
         log_level=settings.log_level,
         lifespan=lifespan,
         extensions=[apps_extension()],
+        subscriptions=bus,
     )
 
 
@@ -318,6 +322,7 @@ def build_server(settings: Settings | None = None) -> MCPServer:
     register_task_tools(server)
     register_resources_and_prompts(server)
     register_calendar(server)
+    register_live_runs(server, bus)
     return server
 
 
