@@ -95,6 +95,34 @@ async def assert_fits(host: Any, width: int) -> None:
     assert scroll <= width, f"horizontal overflow at {width}px: {scroll}"
 
 
+CONTRAST_JS = """() => {
+  const parse = (c) => { const m = c.match(/[\\d.]+/g).map(Number); return {r: m[0], g: m[1], b: m[2], a: m.length > 3 ? m[3] : 1}; };
+  const lum = ({r, g, b}) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+                               return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const background = (el) => { for (; el; el = el.parentElement) { const c = parse(getComputedStyle(el).backgroundColor); if (c.a > 0.5) return c; }
+                               return parse(getComputedStyle(document.documentElement).backgroundColor); };
+  const bad = []; let checked = 0;
+  for (const el of document.querySelectorAll("body *")) {
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own || el.closest("[aria-hidden=true]") || !el.getClientRects().length) continue;
+    checked += 1;
+    const style = getComputedStyle(el);
+    const fg = parse(style.color), bg = background(el);
+    const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+    const ratio = (hi + 0.05) / (lo + 0.05);
+    const large = parseFloat(style.fontSize) >= 18.66 || (parseFloat(style.fontSize) >= 14 && Number(style.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) bad.push(el.tagName + "." + el.className + " '" + el.textContent.trim().slice(0, 20) + "' " + ratio.toFixed(2));
+  }
+  return {bad, checked};
+}"""
+
+
+async def assert_contrast(host: Any) -> None:
+    """WCAG AA: 4.5:1 for text (3:1 for large or bold 14pt), against the painted background."""
+    found = await frame_eval(host, CONTRAST_JS)
+    assert found["checked"] > 10 and found["bad"] == [], found
+
+
 async def test_schedule_view_shows_runs_dst_gap_and_viewer_zone(modern: Client) -> None:
     async with apps_host(modern, width=360) as host:
         result = await host.show("text_to_cron", {
@@ -119,6 +147,7 @@ async def test_schedule_view_shows_runs_dst_gap_and_viewer_zone(modern: Client) 
         assert await cell.locator(".run").inner_text() == "03:00*"
         assert await frame.locator('td[data-date="2026-03-27"] .run').inner_text() == "02:30"
         await assert_fits(host, 360)
+        await assert_contrast(host)
         await host.screenshot("schedule-light")
         # Keyboard: Tab to the Week button and press Enter.
         week = frame.locator('button[data-mode="week"]')
@@ -129,6 +158,7 @@ async def test_schedule_view_shows_runs_dst_gap_and_viewer_zone(modern: Client) 
         await host.set_theme("dark")
         background = await frame_eval(host, "() => getComputedStyle(document.body).backgroundColor")
         assert background == "rgb(17, 24, 39)"
+        await assert_contrast(host)
         await host.screenshot("schedule-week-dark")
         assert host.requests == [] and host.console_errors == []
 
@@ -170,6 +200,7 @@ async def test_task_list_pause_button_reaches_the_tool(modern: Client) -> None:
         assert await paused.locator("[data-state]").inner_text() == "Paused"
         assert await paused.locator('button[data-action="resume"]').count() == 1
         await assert_fits(host, 360)
+        await assert_contrast(host)
         await host.screenshot("tasks-light")
         await first.locator('button[data-action="pause"]').click()
         await frame.locator("#result", has_text="Paused Standup").wait_for()
@@ -180,6 +211,7 @@ async def test_task_list_pause_button_reaches_the_tool(modern: Client) -> None:
         got = (await modern.call_tool("get_scheduled_task", {"task_id": standup["id"]})).structured_content
         assert got and got["enabled"] is False
         await host.set_theme("dark")
+        await assert_contrast(host)
         await host.screenshot("tasks-dark")
 
 
@@ -239,8 +271,10 @@ async def test_run_history_strip_is_coloured_by_status(modern: Client) -> None:
                 {"timed_out": "Timed out"}.get(status, status.capitalize()))
         assert len(set(colours.values())) == len(STATUS_COLOURS), colours
         await assert_fits(host, 360)
+        await assert_contrast(host)
         await host.screenshot("runs-light")
         await host.set_theme("dark")
+        await assert_contrast(host)
         await host.screenshot("runs-dark")
         log = await host.log()
         assert log[0]["method"] == "ui/initialize" and log[0]["params"]["protocolVersion"] == "2026-01-26"
