@@ -154,7 +154,8 @@ async def test_schedule_view_shows_runs_dst_gap_and_viewer_zone(modern: Client) 
         await week.focus()
         await host.page.keyboard.press("Enter")
         assert await frame.locator('button[data-mode="week"]').get_attribute("aria-pressed") == "true"
-        assert await frame.locator("table.cal.week td").count() == 7
+        assert await frame.locator("table.cal.week tr:has(td)").count() == 2  # 27 Mar to 31 Mar
+        assert await frame.locator('table.cal.week td[data-date="2026-03-31"] .run').inner_text() == "02:30"
         await host.set_theme("dark")
         background = await frame_eval(host, "() => getComputedStyle(document.body).backgroundColor")
         assert background == "rgb(17, 24, 39)"
