@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from mcp import Client
+from mcp.client.extension import ClientExtension
 
 from agentcron.app import build_server
 from agentcron.config import Settings
@@ -80,6 +81,28 @@ async def test_apps_capability_and_results_unchanged_for_clients_without_apps(mo
                                                      "timezone": "Europe/Berlin"})
     assert result.structured_content and result.structured_content["cron"] == "0 9 * * 1-5"
     assert result.content[0].text.startswith("At 09:00")  # type: ignore[union-attr]
+
+
+class AppsSupport(ClientExtension):
+    """What an MCP Apps host declares (the SDK's `client_supports_apps` checks exactly this)."""
+
+    identifier = "io.modelcontextprotocol/ui"
+
+    def settings(self) -> dict[str, Any]:
+        return {"mimeTypes": ["text/html;profile=mcp-app"]}
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_results_are_the_same_for_hosts_with_and_without_apps(settings: Settings, mode: str) -> None:
+    calls = [("text_to_cron", {"text": "every day at 2:30am", "timezone": "Europe/Berlin",
+                               "reference_time": "2026-03-26T12:00:00+01:00"}),
+             ("describe_cron", {"cron": "30 1 * * *", "timezone": "America/New_York",
+                                "reference_time": "2026-10-29T12:00:00-04:00"})]
+    seen = []
+    for extensions in ([AppsSupport()], []):
+        async with Client(build_server(settings), mode=mode, extensions=extensions) as client:
+            seen.append([wire(await client.call_tool(name, args)) for name, args in calls])
+    assert seen[0] == seen[1]
 
 
 # --- in chromium ----------------------------------------------------------------------------
