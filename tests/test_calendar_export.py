@@ -53,8 +53,14 @@ def expand(text: str, start: datetime, end: datetime) -> dict[str, list[datetime
 
 def expected_runs(task: Task, start: datetime, end: datetime) -> list[datetime]:
     """The scheduler's own next runs in (start, end], straight from the cadence engine."""
-    runs = [r.astimezone(UTC) for r in next_runs(task.schedule, start, 5000)]
-    return [r for r in runs if r <= end]
+    runs: list[datetime] = []
+    cursor = start
+    while True:
+        batch = next_runs(task.schedule, cursor, 200)
+        runs += [r.astimezone(UTC) for r in batch if r <= end]
+        if len(batch) < 200 or batch[-1] > end:
+            return runs
+        cursor = batch[-1]
 
 
 def events(text: str) -> dict[str, list[icalendar.Event]]:
@@ -147,6 +153,32 @@ def test_repeated_hour_second_pass_is_written_in_utc() -> None:
     got = expand(text, AUTUMN, AUTUMN + timedelta(days=7))["hourly"]
     assert datetime(2026, 10, 25, 0, 0, tzinfo=UTC) in got  # 02:00 CEST
     assert datetime(2026, 10, 25, 1, 0, tzinfo=UTC) in got  # 02:00 CET, the repeat
+
+
+@pytest.mark.parametrize(("expr", "zone", "now", "days"), [
+    ("* * * * *", "Europe/Berlin", datetime(2026, 10, 24, 12, 0, tzinfo=UTC), 2),  # repeat both passes
+    ("*/7 * * * *", "America/New_York", datetime(2026, 3, 7, 12, 0, tzinfo=UTC), 2),  # gap skipped
+    ("10,40 * * * *", "Asia/Kolkata", datetime(2026, 3, 20, 12, 0, tzinfo=UTC), 3),  # +05:30
+    ("0 * * * *", "Australia/Lord_Howe", datetime(2026, 10, 3, 0, 0, tzinfo=UTC), 2),  # half-hour DST
+])
+def test_hourly_and_finer_crons(expr: str, zone: str, now: datetime, days: int) -> None:
+    task = cron("fine", expr, zone)
+    text = build_calendar([task], now, days)
+    end = now + timedelta(days=days)
+    assert expand(text, now, end)["fine"] == expected_runs(task, now, end)
+    rules = [e for e in events(text)["fine"] if "RRULE" in e]
+    assert bool(rules) == (zone != "Australia/Lord_Howe")  # a minutes-moving DST has no rule
+
+
+def test_a_busy_cron_over_a_year_is_one_exact_rule() -> None:
+    """141,000 runs a year: one rule, whose expansion still matches the scheduler (checked on
+    a slice, since listing a year of runs is what the rule avoids)."""
+    task = cron("busy", "* 9-17 * * 1-5", "Europe/Berlin")
+    text = build_calendar([task], SPRING, 366)
+    (event,) = events(text)["busy"]
+    assert event["RRULE"]["FREQ"] == ["DAILY"]
+    end = SPRING + timedelta(days=6)
+    assert expand(text, SPRING, end)["busy"] == expected_runs(task, SPRING, end)
 
 
 def test_paused_tasks_and_bounds() -> None:

@@ -226,11 +226,13 @@ def _exact_cron_event(task: Task, start: datetime, end: datetime, now: datetime)
     if doms is not None and dows is not None:
         return None  # Vixie cron ORs the two day fields; an RRULE ANDs them
     zone = ZoneInfo(schedule.timezone)
-    runs = occurrences(task, start, end)
-    if not runs or len(runs) >= MAX_OCCURRENCES_PER_TASK:
-        return None
     if hours is None:
-        return _hourly_rule_event(task, minutes, doms, months, dows, zone, runs, now)
+        if doms is not None or months is not None or dows is not None:
+            return None
+        return _hourly_rule_event(task, minutes, zone, start, end, now)
+    first = next_runs(schedule, start, 1)
+    if not first or first[0] > end:
+        return None
     rule: dict = {"freq": "DAILY", "byhour": hours, "byminute": minutes if minutes is not None else list(range(60))}  # type: ignore[type-arg]
     if months is not None:
         rule["bymonth"] = months
@@ -238,33 +240,49 @@ def _exact_cron_event(task: Task, start: datetime, end: datetime, now: datetime)
         rule["bymonthday"] = doms
     if dows is not None:
         rule["byday"] = [_BYDAY[d] for d in dows]
-    first_local = runs[0].astimezone(zone)
+    first_local = first[0].astimezone(zone)
     expanded = _expand_local(rule, first_local.replace(tzinfo=None),
-                             runs[-1].astimezone(zone).replace(tzinfo=None), zone)
-    if expanded is None or _utc(expanded) != _utc(runs):
+                             end.astimezone(zone).replace(tzinfo=None), zone)
+    if expanded is None:
+        return None  # a wall time in a DST gap or repeat: calendar programs may differ from us
+    expanded = [instant for instant in _utc(expanded) if instant <= end]
+    if not expanded:
         return None
-    rule["until"] = runs[-1].astimezone(UTC)
+    # Every expanded wall time exists exactly once, so it fires at that instant (DESIGN.md §3).
+    # Belt and braces: compare with the scheduler's own runs whenever listing them is cheap.
+    if len(expanded) < MAX_OCCURRENCES_PER_TASK and expanded != _utc(occurrences(task, start, end)):
+        return None
+    rule["until"] = expanded[-1]
     return _event(task, first_local.replace(fold=0), now, rule=rule)
 
 
-def _hourly_rule_event(task, minutes, doms, months, dows, zone, runs, now):  # type: ignore[no-untyped-def]
-    """Hourly and finer crons fire on every real hour: in a zone whose offset stays a whole
-    number of hours over the window, that is an hourly rule in UTC on the same minutes."""
-    if doms is not None or months is not None or dows is not None:
-        return None
+def _hourly_rule_event(task, minutes, zone, start, end, now):  # type: ignore[no-untyped-def]
+    """Hourly and finer crons fire on every real hour (DESIGN.md §3), at the instants whose
+    local minute is listed. While the zone's offset keeps the same minutes part over the window
+    (whole-hour DST changes, or none), local minute m is UTC minute m - offset (mod 60): an
+    hourly rule in UTC, exact without listing every run (a minutely cron has 500,000 a year)."""
     mins = minutes if minutes is not None else list(range(60))
-    probe = runs[0] - timedelta(hours=1)
-    while probe <= runs[-1] + timedelta(hours=1):
+    offset_minutes: set[int] = set()
+    probe = start - timedelta(hours=1)
+    while probe <= end + timedelta(hours=1):
         offset = probe.astimezone(zone).utcoffset()
-        if offset is None or offset.total_seconds() % 3600:
+        if offset is None or offset.total_seconds() % 60:
             return None
+        offset_minutes.add(int(offset.total_seconds() // 60) % 60)
         probe += timedelta(hours=1)
-    first = runs[0].astimezone(UTC)
-    rule = {"freq": "HOURLY", "byminute": mins, "until": runs[-1].astimezone(UTC)}
-    expanded = _expand_utc(rule, first)
-    if _utc(expanded) != _utc(runs):
+    if len(offset_minutes) != 1:
+        return None  # e.g. Lord Howe's half-hour DST: the minutes move
+    shift = offset_minutes.pop()
+    utc_minutes = sorted((m - shift) % 60 for m in mins)
+    first = next_runs(task.schedule, start, 1)
+    if not first or first[0] > end:
         return None
-    return _event(task, first, now, rule=rule)
+    from dateutil.rrule import HOURLY, rrule
+
+    series = rrule(HOURLY, dtstart=first[0].astimezone(UTC), byminute=utc_minutes, bysecond=0)
+    last = series.before(end, inc=True)
+    rule = {"freq": "HOURLY", "byminute": utc_minutes, "until": last}
+    return _event(task, first[0].astimezone(UTC), now, rule=rule)
 
 
 def _utc(instants: Sequence[datetime]) -> list[datetime]:
@@ -290,12 +308,6 @@ def _expand_local(rule: dict, first_wall: datetime, last_wall: datetime, zone: Z
             return None
         out.append(instants[0].astimezone(zone))
     return out
-
-
-def _expand_utc(rule: dict, first: datetime) -> list[datetime]:  # type: ignore[type-arg]
-    from dateutil.rrule import HOURLY, rrule
-
-    return list(rrule(HOURLY, dtstart=first, until=rule["until"], byminute=rule["byminute"], bysecond=0))
 
 
 def tasks_calendar_name(tasks: Sequence[Task]) -> str:
