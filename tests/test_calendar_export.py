@@ -135,10 +135,15 @@ def test_rrule_only_where_exact_else_one_event_per_run() -> None:
     assert weekdays["RRULE"]["FREQ"] == ["DAILY"]
     assert weekdays["RRULE"]["BYDAY"] == ["MO", "TU", "WE", "TH", "FR"]
     # 02:30 does not exist on 2026-03-29 in Berlin: the run moves to 03:00, a rule would not.
+    # So: a rule up to the 28th, the 29th's run on its own, a rule from the 30th.
     gap = by_task["gap"]
-    assert all("RRULE" not in e for e in gap) and len(gap) == 30
-    shifted = [e for e in gap if e.decoded("DTSTART").date().isoformat() == "2026-03-29"]
-    assert shifted[0].decoded("DTSTART").astimezone(UTC) == datetime(2026, 3, 29, 1, 0, tzinfo=UTC)
+    rules = [e for e in gap if "RRULE" in e]
+    singles = [e for e in gap if "RRULE" not in e]
+    assert len(rules) == 2 and len(singles) == 1
+    assert [str(e.decoded("DTSTART").date()) for e in rules] == ["2026-03-21", "2026-03-30"]
+    assert rules[0]["RRULE"]["UNTIL"][0] == datetime(2026, 3, 28, 1, 30, tzinfo=UTC)
+    assert singles[0].decoded("DTSTART").astimezone(UTC) == datetime(2026, 3, 29, 1, 0, tzinfo=UTC)
+    assert singles[0]["DTSTART"].params["TZID"] == "Europe/Berlin"  # 03:00 CEST is unambiguous
     # Vixie OR semantics has no RRULE equivalent; intervals are a UTC rule.
     assert all("RRULE" not in e for e in by_task["ordays"])
     (every90,) = by_task["every90"]
@@ -168,6 +173,20 @@ def test_hourly_and_finer_crons(expr: str, zone: str, now: datetime, days: int) 
     assert expand(text, now, end)["fine"] == expected_runs(task, now, end)
     rules = [e for e in events(text)["fine"] if "RRULE" in e]
     assert bool(rules) == (zone != "Australia/Lord_Howe")  # a minutes-moving DST has no rule
+
+
+@pytest.mark.parametrize(("expr", "zone"), [
+    ("0,30 2,3 * * *", "Europe/Berlin"),        # 02:00 and 02:30 both shift to 03:00, itself listed
+    ("30 1 * * *", "America/New_York"),          # 01:30 twice on 2026-11-01: the first only
+    ("* 2 * * *", "Europe/Berlin"),              # 60 gap times fire once
+])
+def test_rules_cut_around_dst_days_expand_to_the_runs(expr: str, zone: str) -> None:
+    for now in (SPRING, AUTUMN):
+        task = cron("cut", expr, zone)
+        text = build_calendar([task], now, 30)
+        assert_rfc5545_shape(text)
+        end = now + timedelta(days=30)
+        assert expand(text, now, end).get("cut", []) == expected_runs(task, now, end)
 
 
 def test_a_busy_cron_over_a_year_is_one_exact_rule() -> None:

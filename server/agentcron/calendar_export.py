@@ -2,13 +2,16 @@
 
 Expanded, the calendar's events are exactly the tasks' next runs in the window (DESIGN.md §10):
 
-* a cron schedule becomes one recurring event (`RRULE` with `TZID`, or in UTC for hourly and
-  finer crons) only when the rule's expansion over the window is *provably* the task's runs:
-  every expanded wall time exists exactly once in the zone (no DST gap, no repeated hour) and
-  the expanded instants equal the runs `cadence.timeline.next_runs` computes;
+* a cron becomes recurring events (`RRULE` with `TZID`) only where the rule's expansion is
+  *provably* the task's runs: every wall time it lists exists exactly once in the zone (no DST
+  gap, no repeated hour), so calendar programs and the scheduler agree. A DST day where a listed
+  time falls in a gap or repeat cuts the rule in two (DTSTART..UNTIL each) and that day's real
+  runs are single events. Hourly and finer crons fire on every real hour, so they are a rule in
+  UTC while the zone's offset keeps its minutes;
 * an interval schedule is one `RRULE` in UTC (elapsed seconds, DST ignored, as the runner);
-* anything else (a one-off, a cron touching a DST gap or repeat, a day-of-month OR
-  day-of-week cron, a schedule kind this module does not know) is one event per occurrence.
+* anything else (a one-off, a day-of-month OR day-of-week cron, `L`/`#`, a schedule kind this
+  module does not know, such as a future `rrule` kind) is one event per occurrence, computed by
+  `cadence.timeline.next_runs`.
 
 Pure: the caller passes the tasks and `now`. `icalendar` is imported here only, and this module
 is imported lazily by the resources and the CLI, so the server's start-up does not pay for it.
@@ -105,9 +108,9 @@ def task_events(task: Task, start: datetime, end: datetime, now: datetime) -> li
         rule = _interval_rule(schedule.interval_seconds or 0, _last_interval(runs[0], schedule.interval_seconds or 0, end))
         return [_event(task, runs[0].astimezone(UTC), now, rule=rule)]
     if schedule.kind == "cron" and schedule.cron:
-        exact = _exact_cron_event(task, start, end, now)
+        exact = _exact_cron_events(task, start, end, now)
         if exact is not None:
-            return [exact]
+            return exact
     runs = occurrences(task, start, end)
     zone = ZoneInfo(schedule.timezone)
     return [_event(task, _local_if_unambiguous(run, zone), now, single=True) for run in runs]
@@ -116,11 +119,15 @@ def task_events(task: Task, start: datetime, end: datetime, now: datetime) -> li
 # --- events ----------------------------------------------------------------------------------
 
 
-def _event(task: Task, dtstart: datetime, now: datetime, *, rule: dict | None = None, single: bool = False):  # type: ignore[no-untyped-def,type-arg]
+def _event(task: Task, dtstart: datetime, now: datetime, *, rule: dict | None = None,  # type: ignore[no-untyped-def,type-arg]
+           single: bool = False, part: int | None = None):
     from icalendar import Event
 
     stamp = dtstart.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    uid = f"{task.id}-{stamp}@agentcron" if single else f"{task.id}@agentcron"
+    if single:
+        uid = f"{task.id}-{stamp}@agentcron"
+    else:
+        uid = f"{task.id}@agentcron" if part is None else f"{task.id}-part{part}@agentcron"
     summary = task.name or _first_line(task.prompt)
     details = f"{task.description}\n\nPrompt: {task.prompt}\n\nTask: {task.id}"
     event = Event.new(uid=uid, summary=summary, description=details, start=dtstart,
@@ -213,7 +220,7 @@ class _NoRule(Exception):
     """This cron has no RRULE equivalent that this module can prove exact."""
 
 
-def _exact_cron_event(task: Task, start: datetime, end: datetime, now: datetime):  # type: ignore[no-untyped-def]
+def _exact_cron_events(task: Task, start: datetime, end: datetime, now: datetime) -> list | None:  # type: ignore[type-arg]
     schedule = task.schedule
     assert schedule.cron is not None
     try:
@@ -229,7 +236,8 @@ def _exact_cron_event(task: Task, start: datetime, end: datetime, now: datetime)
     if hours is None:
         if doms is not None or months is not None or dows is not None:
             return None
-        return _hourly_rule_event(task, minutes, zone, start, end, now)
+        hourly = _hourly_rule_event(task, minutes, zone, start, end, now)
+        return None if hourly is None else [hourly]
     first = next_runs(schedule, start, 1)
     if not first or first[0] > end:
         return None
@@ -240,20 +248,51 @@ def _exact_cron_event(task: Task, start: datetime, end: datetime, now: datetime)
         rule["bymonthday"] = doms
     if dows is not None:
         rule["byday"] = [_BYDAY[d] for d in dows]
-    first_local = first[0].astimezone(zone)
-    expanded = _expand_local(rule, first_local.replace(tzinfo=None),
-                             end.astimezone(zone).replace(tzinfo=None), zone)
-    if expanded is None:
-        return None  # a wall time in a DST gap or repeat: calendar programs may differ from us
-    expanded = [instant for instant in _utc(expanded) if instant <= end]
-    if not expanded:
+    return _daily_rule_events(task, rule, first[0].astimezone(zone), start, end, zone, now)
+
+
+def _daily_rule_events(task, rule, first_local, start, end, zone, now):  # type: ignore[no-untyped-def]
+    """The DAILY rule, cut where a listed wall time falls in a DST gap or repeated hour.
+
+    A wall time that exists exactly once fires at that instant (DESIGN.md §3), and calendar
+    programs agree on it; one in a gap or a repeat is where they may not. So: one recurring
+    event per stretch between such days (DTSTART to UNTIL), and the scheduler's own runs of
+    the DST days themselves as single events. Usually that is one rule; with a DST day inside
+    the window, two rules and a single event."""
+    stretches: list[list[datetime]] = [[]]
+    dst_days: list = []  # type: ignore[type-arg]
+    for wall in _expand_walls(rule, first_local.replace(tzinfo=None),
+                              end.astimezone(zone).replace(tzinfo=None)):
+        instants = _wall_instants(wall, zone)
+        if len(instants) == 1:
+            if instants[0] <= end:
+                stretches[-1].append(instants[0])
+            continue
+        if not dst_days or dst_days[-1] != wall.date():
+            dst_days.append(wall.date())
+        if stretches[-1]:
+            stretches.append([])
+    in_rules = {instant for stretch in stretches for instant in stretch}
+    singles: list[datetime] = []
+    for day in dst_days:
+        day_start = datetime.combine(day, datetime.min.time(), zone).astimezone(UTC)
+        day_end = datetime.combine(day + timedelta(days=1), datetime.min.time(), zone).astimezone(UTC)
+        lower, upper = max(start, day_start - timedelta(seconds=1)), min(end, day_end)
+        singles += [run for run in _utc(occurrences(task, lower, upper))
+                    if run < day_end and run not in in_rules]
+    total = sorted(in_rules | set(singles))
+    if not total:
         return None
-    # Every expanded wall time exists exactly once, so it fires at that instant (DESIGN.md §3).
     # Belt and braces: compare with the scheduler's own runs whenever listing them is cheap.
-    if len(expanded) < MAX_OCCURRENCES_PER_TASK and expanded != _utc(occurrences(task, start, end)):
+    if len(total) < MAX_OCCURRENCES_PER_TASK and total != _utc(occurrences(task, start, end)):
         return None
-    rule["until"] = expanded[-1]
-    return _event(task, first_local.replace(fold=0), now, rule=rule)
+    events = []
+    for index, stretch in enumerate(s for s in stretches if s):
+        part = dict(rule, until=stretch[-1])
+        events.append(_event(task, stretch[0].astimezone(zone).replace(fold=0), now, rule=part,
+                             part=index if len(stretches) > 1 else None))
+    events += [_event(task, _local_if_unambiguous(run, zone), now, single=True) for run in singles]
+    return events
 
 
 def _hourly_rule_event(task, minutes, zone, start, end, now):  # type: ignore[no-untyped-def]
@@ -289,25 +328,17 @@ def _utc(instants: Sequence[datetime]) -> list[datetime]:
     return [instant.astimezone(UTC) for instant in instants]
 
 
-def _expand_local(rule: dict, first_wall: datetime, last_wall: datetime, zone: ZoneInfo) -> list[datetime] | None:  # type: ignore[type-arg]
-    """Expand a DAILY rule over wall times; None if any wall time is in a gap or repeated
-    (calendar programs may place those differently from the scheduler's DST rules)."""
+def _expand_walls(rule: dict, first_wall: datetime, last_wall: datetime) -> list[datetime]:  # type: ignore[type-arg]
+    """The wall times a DAILY rule lists from its first to `last_wall` (dateutil's rrule)."""
     from dateutil.rrule import DAILY, rrule, weekday
 
     days = {code: weekday(i) for i, code in enumerate(("MO", "TU", "WE", "TH", "FR", "SA", "SU"))}
-    walls = rrule(
+    return list(rrule(
         DAILY, dtstart=first_wall, until=last_wall,
         byhour=rule["byhour"], byminute=rule["byminute"], bysecond=0,
         bymonth=rule.get("bymonth"), bymonthday=rule.get("bymonthday"),
         byweekday=[days[d] for d in rule["byday"]] if "byday" in rule else None,
-    )
-    out: list[datetime] = []
-    for wall in walls:
-        instants = _wall_instants(wall, zone)
-        if len(instants) != 1:
-            return None
-        out.append(instants[0].astimezone(zone))
-    return out
+    ))
 
 
 def tasks_calendar_name(tasks: Sequence[Task]) -> str:
