@@ -10,6 +10,7 @@ behind the test host in tests/apps_host.py. Running those tests is how the pictu
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -24,7 +25,9 @@ def main() -> int:
     code = subprocess.call(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
          "tests/test_apps_view.py", "-k", "view or list or history"],
-        cwd=ROOT, env={**__import__("os").environ, "CI": "1"},  # a missing browser fails loudly
+        cwd=ROOT,
+        # CI=1: a missing browser fails loudly instead of skipping.
+        env={**os.environ, "CI": "1", "AGENTCRON_SCREENSHOTS_DIR": str(shots)},
     )
     for path in sorted(shots.glob("*.png")):
         print(path.relative_to(ROOT))

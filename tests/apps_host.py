@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -32,7 +33,10 @@ VIEW_URI = "ui://agentcron/view.html"
 DEFAULT_CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
                "img-src data:; media-src data:; connect-src 'none'; font-src 'none'; "
                "frame-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'")
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+# Where screenshots go: scripts/screenshots.py points this at docs/screenshots (what the README
+# shows); a plain test run keeps them out of the work tree.
+SCREENSHOTS = Path(os.environ.get("AGENTCRON_SCREENSHOTS_DIR")
+                   or Path(tempfile.gettempdir()) / "agentcron-screenshots")
 
 HOST_HTML = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>test host</title>
