@@ -5,7 +5,7 @@ ends, whichever process ran it (this server's runner, another server, the daemon
 Runs can start in another process, so there is no in-process event to hook: for the task ids
 someone is subscribed to (and only those: nothing subscribed, nothing polled), a watcher reads
 the task's newest runs every 0.5 s through the backend's public `list_runs` and notifies when
-their fingerprint (ids, statuses, finish times) changes.
+their fingerprint (ids, statuses, start and finish times) changes.
 
 Both eras of the protocol:
 
@@ -79,7 +79,7 @@ class RunWatcher:
             page = await self.backend.list_runs(task_id, RUNS_LIMIT, None)
         except Exception as exc:  # a deleted task, a closed store: report "gone", keep going
             return ("unavailable", type(exc).__name__)
-        return tuple((run.id, run.status, run.finished_at) for run in page.runs)
+        return tuple((run.id, run.status, run.started_at, run.finished_at) for run in page.runs)
 
     async def _poll(self) -> None:
         while self.sinks:
