@@ -14,14 +14,17 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
+from mcp.server.subscriptions import InMemorySubscriptionBus
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field, StringConstraints
 
 from agentcron import __version__
 from agentcron.backends.base import Backend, TaskFilters
 from agentcron.backends.factory import build_backend
+from agentcron.calendar_resources import register_calendar
 from agentcron.config import Settings
 from agentcron.errors import AgentcronError, NotFoundError
+from agentcron.live_runs import register_live_runs
 from agentcron.models import (
     MAX_METADATA_KEY_CHARS,
     MAX_METADATA_KEYS,
@@ -40,6 +43,7 @@ from agentcron.models import (
     TaskSpec,
 )
 from agentcron.tasks import TaskService
+from agentcron.ui import apps_extension, ui_meta
 
 logger = logging.getLogger("agentcron.tools")
 _Tool = TypeVar("_Tool", bound=Callable[..., Any])
@@ -153,7 +157,8 @@ def model_tool(
 
     def register(fn: _Tool) -> _Tool:
         description = inspect.cleandoc(fn.__doc__ or "")
-        return server.tool(title=title, annotations=annotations, description=description)(fn)
+        return server.tool(title=title, annotations=annotations, description=description,
+                           meta=ui_meta(fn.__name__))(fn)
 
     return register
 
@@ -217,6 +222,7 @@ def build_server(settings: Settings | None = None) -> MCPServer:
             OPEN_BACKENDS.discard(backend)
             await backend.close()
 
+    bus = InMemorySubscriptionBus()  # subscriptions/listen fan-out; live runs publish on it
     server: MCPServer = MCPServer(
         "agentcron",
         title="agentcron scheduler",
@@ -224,6 +230,8 @@ def build_server(settings: Settings | None = None) -> MCPServer:
         instructions=INSTRUCTIONS,
         log_level=settings.log_level,
         lifespan=lifespan,
+        extensions=[apps_extension()],
+        subscriptions=bus,
     )
 
 
@@ -316,6 +324,8 @@ def build_server(settings: Settings | None = None) -> MCPServer:
 
     register_task_tools(server)
     register_resources_and_prompts(server)
+    register_calendar(server)
+    register_live_runs(server, bus)
     return server
 
 

@@ -78,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     runs.add_argument("task_id")
     runs.add_argument("--limit", type=int, default=20, help="At most this many (1-100).")
 
+    calendar = commands.add_parser(
+        "calendar", help="Print the next runs as iCalendar (RFC 5545), for a calendar program."
+    )
+    calendar.add_argument("--days", type=int, default=30, help="How many days ahead (1-366).")
+    calendar.add_argument("--task", metavar="ID", help="Only this task (default: every enabled task).")
+
     parse = commands.add_parser("parse", help="Turn a cadence in plain words into a schedule.")
     parse.add_argument("text", nargs="+", help='e.g. "every weekday at 9am Europe/Berlin"')
     parse.add_argument("--tz", help="Default IANA time zone (a zone in the text wins).")
@@ -113,6 +119,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             from agentcron.daemon import run_scheduler
 
             return run_scheduler(args.log_level)
+        if args.command == "calendar":
+            from agentcron.calendar_export import run_calendar_command
+
+            sys.stdout.buffer.write(run_calendar_command(args.days, args.task).encode("utf-8"))
+            sys.stdout.flush()
+            return 0
         if args.command == "tasks":
             from agentcron.tasks_cli import run_tasks_command
 
