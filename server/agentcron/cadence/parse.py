@@ -15,6 +15,7 @@ from agentcron.cadence.grammar import Grammar
 from agentcron.cadence.oneoff import build_once
 from agentcron.cadence.recurring import build_recurring
 from agentcron.cadence.rulebase import EXAMPLES
+from agentcron.cadence.rulebuild import RuleDraft, build_rule
 from agentcron.cadence.spec import Spec
 from agentcron.cadence.tokens import fold, normalise, tokenize
 from agentcron.cadence.zones import find_zone_in_text, resolve_zone, zone
@@ -31,6 +32,10 @@ _CRON_FIELD = re.compile(
 )
 _NUMERIC_FIELD = re.compile(r"[\d,\-/]+")
 _MACRO = re.compile(r"@[a-z][^\s]*")
+BOUND_HINT = (
+    "Say how often, e.g. 'every day at 9am until december 15', or give one time, e.g. "
+    "'tomorrow at 9am'."
+)
 
 
 def parse_schedule(text: str, *, timezone: str = "UTC", now: datetime) -> Schedule:
@@ -59,11 +64,26 @@ def parse_schedule(text: str, *, timezone: str = "UTC", now: datetime) -> Schedu
         raise ScheduleError(f"The text names a time zone ({tz_name}) but no schedule. {EXAMPLES}")
     spec = Grammar(tokens).parse()
     if _is_one_off(spec):
+        if spec.bounded():
+            raise ScheduleError(
+                f"{spec.bound_text()!r} needs a repeating schedule, but the rest of the text names "
+                f"one run. {BOUND_HINT}"
+            )
         instant = build_once(spec, zone(tz_name), now)
         return Schedule(kind="once", run_at=instant.isoformat(), timezone=tz_name)
     kind, value = build_recurring(spec)
     if kind == "interval":
+        if spec.bounded():
+            raise ScheduleError(
+                f"{spec.bound_text()!r}: an interval runs by elapsed time and has no calendar "
+                "start or end. Give a time of day or a cadence cron can repeat, e.g. 'every 14 "
+                "days at 9am until december 15' or 'every 2 hours until friday'."
+            )
         return Schedule(kind="interval", interval_seconds=int(value), timezone=tz_name)
+    if isinstance(value, RuleDraft):
+        return build_rule(spec, value, tz_name, now)
+    if spec.bounded():
+        return build_rule(spec, RuleDraft(str(value)), tz_name, now)
     return Schedule(kind="cron", cron=str(value), timezone=tz_name)
 
 
@@ -88,9 +108,11 @@ def _is_one_off(spec: Spec) -> bool:
     """Recurring words win unless a one-off anchor is also present (then refuse the mix)."""
     if spec.recurring is not None and spec.once is not None:
         raise ScheduleError(
-            f"{spec.once!r} is a single moment but {spec.recurring!r} repeats. Schedules have "
-            "no start date: say e.g. 'every day at 9am', or 'tomorrow at 9am' for one run."
+            f"{spec.once!r} is a single moment but {spec.recurring!r} repeats. For a start "
+            "date say e.g. 'every day at 9am starting tomorrow'; for one run, 'tomorrow at 9am'."
         )
+    if spec.month_date is not None and spec.recurring is None and spec.step is None:
+        return True
     if spec.once is not None:
         return True
     if spec.recurring is not None:

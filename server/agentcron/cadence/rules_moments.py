@@ -221,10 +221,12 @@ class MomentRules(GrammarBase):
         if ordinal_read is not None:
             ordinal, after = ordinal_read
             unit = UNIT_WORDS.get(self.w(after) or "")
+            if unit == "day" and self._month_context_at(after + 1) is not None:
+                return None  # 'every 2nd day of the month' is a day of the month
             if unit is not None and not (unit == "second" and self._ordinal_use(after)):
                 return Fraction(ordinal), unit, after + 1
-            if word in OTHER_WORDS:
-                self._refuse_every_other(index, after)
+            if word in OTHER_WORDS and self._names_weekday(after):
+                return Fraction(2), "week", after  # 'every other monday': fortnightly
             if word == "second" and self._ordinal_use(index):
                 return None
         duration = self._read_duration(index)
@@ -248,16 +250,11 @@ class MomentRules(GrammarBase):
         following = self.w(index + 1) or ""
         return following in ORDINAL_FOLLOWERS or following in WEEKDAY_PLURALS
 
-    def _refuse_every_other(self, index: int, after: int) -> None:
-        """'every other monday' needs a two-week cycle cron cannot express."""
-        following = self.w(after) or ""
-        if following in WEEKDAY_NAMES or following in WEEKDAY_PLURALS:
-            text = self.text(index - 1, after + 1)
-            raise ScheduleError(
-                f"{text!r} repeats every two weeks on a weekday, which cron cannot express "
-                "and an interval cannot pin to a weekday or time. Use a weekly schedule "
-                "(e.g. 'every monday at 9am') or an interval ('every 2 weeks')."
-            )
+    def _names_weekday(self, index: int) -> bool:
+        """A weekday ('monday', 'fridays') or a weekend follows."""
+        following = self.w(index) or ""
+        return following in WEEKDAY_NAMES or following in WEEKDAY_PLURALS or following in (
+            "weekend", "weekends")
 
     def _frequency(self, index: int) -> int | None:
         """'hourly', 'daily', 'nightly', 'weekly', 'quarterly', 'fortnightly' ..."""
@@ -280,6 +277,22 @@ class MomentRules(GrammarBase):
         self.spec.mark_recurring(word)
         self._set_step(Fraction(amount), unit, word)
         return pos + 1
+
+    def _ends_limit(self, index: int) -> bool:
+        """After 'N times': nothing, or words that close a count ('in total', 'only')."""
+        pos = self._skip(index, "in", "total", "only", "and", "then", "stop")
+        return pos >= len(self.t) or self.tx(pos) == ","
+
+    def _set_limit(self, times: int, index: int, pos: int) -> int:
+        """'10 times' after a cadence: the rule ends after that many runs (COUNT)."""
+        end = self._skip(pos, "in", "total", "only")
+        text = self.text(index, pos)
+        if times <= 0:
+            raise ScheduleError(f"{text!r} never runs. Try e.g. 'every monday at 9am, 4 times'.")
+        if self.spec.limit is not None and self.spec.limit[0] != times:
+            raise ScheduleError(f"The text gives two numbers of runs ({text!r}). Give one.")
+        self.spec.limit = (times, text)
+        return end
 
     def _count(self, index: int) -> int | None:
         """'twice a day', 'three times a day', '4x per hour', 'once a week', 'twice daily'."""
@@ -307,6 +320,8 @@ class MomentRules(GrammarBase):
         if unit is None:
             if word == "once":
                 return None
+            if word not in ("twice", "thrice") and self._ends_limit(pos):
+                return self._set_limit(times, index, pos)
             raise not_understood(self.text(index, pos + 1))
         text = self.text(index, end)
         if times <= 0:

@@ -1,0 +1,82 @@
+"""A calendar rule in plain English (24-hour clock, naming the zone), e.g.
+'At 09:00, every 2 weeks on Monday, from 2026-11-30 until 2026-12-15 (Europe/Berlin time)'.
+
+Written by hand rather than with a library because the description must say what agentcron
+does with the rule (local wall time, the zone, the inclusive end date), not RFC wording.
+"""
+
+from __future__ import annotations
+
+from agentcron.cadence.lexicon import MONTH_LABELS, WEEKDAY_LABELS
+from agentcron.cadence.rules import local_wall, parse_until, split_rule
+from agentcron.cadence.zones import zone
+
+DAY_CODES = ("SU", "MO", "TU", "WE", "TH", "FR", "SA")
+UNITS = {"YEARLY": "year", "MONTHLY": "month", "WEEKLY": "week", "DAILY": "day",
+         "HOURLY": "hour", "MINUTELY": "minute"}
+NTH_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "last",
+             -2: "second-to-last", -3: "third-to-last", -4: "fourth-to-last", -5: "fifth-to-last"}
+MAX_LISTED_TIMES = 8
+
+
+def describe_rule(rule_value: str, starts_at: str, timezone_name: str) -> str:
+    """Plain English for a rule, its start and its end."""
+    tz = zone(timezone_name)
+    parts = split_rule(rule_value)
+    start = local_wall(starts_at, tz)
+    pieces = [_times(parts, start), _cadence(parts)]
+    pieces[-1] += _days(parts)
+    if "BYMONTH" in parts:
+        pieces.append("only in " + _join([MONTH_LABELS[int(m)] for m in parts["BYMONTH"].split(",")]))
+    bounds = f"from {start:%Y-%m-%d}"
+    if "UNTIL" in parts:
+        bounds += f" until {parse_until(parts['UNTIL']).astimezone(tz):%Y-%m-%d}"
+    if "COUNT" in parts:
+        count = int(parts["COUNT"])
+        bounds += f", {count} time{'s' if count != 1 else ''} in all"
+    pieces.append(bounds)
+    return ", ".join(p for p in pieces if p) + f" ({timezone_name} time)"
+
+
+def _times(parts: dict[str, str], start: object) -> str:
+    minutes = [int(m) for m in parts.get("BYMINUTE", str(start.minute)).split(",")]  # type: ignore[attr-defined]
+    if parts["FREQ"] == "MINUTELY" and "BYMINUTE" not in parts:
+        return ""
+    if "BYHOUR" not in parts and parts["FREQ"] in ("HOURLY", "MINUTELY"):
+        return "At " + _join([f":{m:02d}" for m in minutes]) + " past every hour"
+    hours = [int(h) for h in parts.get("BYHOUR", str(start.hour)).split(",")]  # type: ignore[attr-defined]
+    times = [f"{h:02d}:{m:02d}" for h in hours for m in minutes]
+    if len(times) > MAX_LISTED_TIMES:
+        return (f"At {_join([f':{m:02d}' for m in minutes])} past the hour, "
+                f"hours {_join([str(h) for h in hours])}")
+    return "At " + _join(times)
+
+
+def _cadence(parts: dict[str, str]) -> str:
+    unit = UNITS[parts["FREQ"]]
+    interval = int(parts.get("INTERVAL", "1"))
+    return f"every {unit}" if interval == 1 else f"every {interval} {unit}s"
+
+
+def _days(parts: dict[str, str]) -> str:
+    text = ""
+    if "BYDAY" in parts:
+        names = []
+        for item in parts["BYDAY"].split(","):
+            label = WEEKDAY_LABELS[DAY_CODES.index(item[-2:])]
+            prefix = item[:-2].lstrip("+")
+            names.append(f"the {NTH_WORDS.get(int(prefix), prefix)} {label}" if prefix else label)
+        text += " on " + _join(names)
+    if "BYMONTHDAY" in parts:
+        days = []
+        for item in parts["BYMONTHDAY"].split(","):
+            value = int(item)
+            days.append(f"day {value}" if value > 0 else f"the {NTH_WORDS.get(value, item)} day")
+        text += " on " + _join(days) + " of the month"
+    return text
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
