@@ -1,8 +1,10 @@
-"""Text -> Schedule: natural language, raw 5-field cron, or @macros. Deterministic and offline.
+"""Text -> Schedule: natural language, raw 5-field cron, @macros or raw RRULE lines.
+Deterministic and offline.
 
-Pipeline: normalise the text, pull out the time zone, hand raw cron to `normalise_cron`,
-otherwise tokenise, run the grammar (which refuses unknown words by name), and build a cron,
-an interval or a one-off from what it found. See recurring.py and oneoff.py for the rules.
+Pipeline: hand raw RRULE lines to rawrule.py; normalise the text, pull out the time zone, hand
+raw cron to `normalise_cron`, otherwise tokenise, run the grammar (which refuses unknown words
+by name), and build a cron, an interval, a one-off or a calendar rule from what it found. See
+recurring.py, oneoff.py and rulebuild.py for the rules.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import datetime
 from agentcron.cadence.cron import normalise_cron
 from agentcron.cadence.grammar import Grammar
 from agentcron.cadence.oneoff import build_once
+from agentcron.cadence.rawrule import is_raw_rule, parse_raw_rule
 from agentcron.cadence.recurring import build_recurring
 from agentcron.cadence.rulebase import EXAMPLES
 from agentcron.cadence.rulebuild import RuleDraft, build_rule
@@ -53,6 +56,8 @@ def parse_schedule(text: str, *, timezone: str = "UTC", now: datetime) -> Schedu
         )
     if now.tzinfo is None:
         raise ScheduleError("The reference time must include a UTC offset.")
+    if is_raw_rule(text):
+        return parse_raw_rule(text.strip(), timezone, now)
     named_zone, rest = find_zone_in_text(fold(text))
     rest = normalise(rest)
     tz_name = named_zone or resolve_zone(timezone)

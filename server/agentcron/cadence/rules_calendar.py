@@ -142,7 +142,9 @@ class CalendarRules(GrammarBase):
         """Index after 'last' in '2nd last', 'second to last', 'second-last' (else `index`)."""
         if len(items) != 1 or items[0] <= 1:
             return index
-        pos = index + int(self.tx(index) in ("to", "-", "from"))
+        pos = index
+        while self.tx(pos) in ("to", "-", "from"):
+            pos += 1
         if self.w(pos) in LAST_WORDS:
             return pos + 1
         if self.w(pos) == "the" and self.w(pos + 1) == "end":

@@ -143,8 +143,8 @@ class ClockRules(BoundRules):
         while (sep := self._list_separator(pos)) is not None:
             sep = self._skip(sep, "at")
             nxt = read_time(self.t, sep, loose=True)
-            if nxt is None:
-                break
+            if nxt is None or self.w(nxt[1]) in ("times", "x"):
+                break  # 'at 9am, 3 times' is a number of runs, not 03:00
             times.append(nxt[0])
             pos = nxt[1]
         self.spec.times.extend(times)

@@ -24,10 +24,19 @@ def describe_rule(rule_value: str, starts_at: str, timezone_name: str) -> str:
     tz = zone(timezone_name)
     parts = split_rule(rule_value)
     start = local_wall(starts_at, tz)
-    pieces = [_times(parts, start), _cadence(parts)]
-    pieces[-1] += _days(parts)
-    if "BYMONTH" in parts:
-        pieces.append("only in " + _join([MONTH_LABELS[int(m)] for m in parts["BYMONTH"].split(",")]))
+    times = _times(parts, start)
+    cadence = "" if times.endswith("past every hour") and parts.get("INTERVAL", "1") == "1" \
+        else _cadence(parts)
+    months = parts.get("BYMONTH", "").split(",") if "BYMONTH" in parts else []
+    month_days = parts.get("BYMONTHDAY", "").split(",") if "BYMONTHDAY" in parts else []
+    if len(months) == 1 and len(month_days) == 1 and int(month_days[0]) > 0 and "BYDAY" not in parts:
+        cadence += f" on {MONTH_LABELS[int(months[0])]} {int(month_days[0])}"  # 'on March 1'
+        months = []
+    else:
+        cadence += _days(parts)
+    pieces = [times, cadence.strip()]
+    if months:
+        pieces.append("only in " + _join([MONTH_LABELS[int(m)] for m in months]))
     bounds = f"from {start:%Y-%m-%d}"
     if "UNTIL" in parts:
         bounds += f" until {parse_until(parts['UNTIL']).astimezone(tz):%Y-%m-%d}"
@@ -62,7 +71,8 @@ def _days(parts: dict[str, str]) -> str:
     text = ""
     if "BYDAY" in parts:
         names = []
-        for item in parts["BYDAY"].split(","):
+        items = sorted(parts["BYDAY"].split(","), key=lambda i: (DAY_CODES.index(i[-2:]) + 6) % 7)
+        for item in items:
             label = WEEKDAY_LABELS[DAY_CODES.index(item[-2:])]
             prefix = item[:-2].lstrip("+")
             names.append(f"the {NTH_WORDS.get(int(prefix), prefix)} {label}" if prefix else label)
