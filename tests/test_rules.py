@@ -379,3 +379,14 @@ def test_task_service_refuses_before_any_request() -> None:
         service.parse_schedule("every other monday at 9am", None)
     assert service.parse_schedule("RRULE:FREQ=DAILY;BYHOUR=9;BYMINUTE=0", None).cron == "0 9 * * *"
     asyncio.run(asyncio.sleep(0))
+
+
+def test_an_ordinal_from_the_end_keeps_its_place_in_every_n_months() -> None:
+    assert parse("every 5 months on the 2nd last friday").rrule == (
+        "FREQ=MONTHLY;INTERVAL=5;BYDAY=-2FR;BYHOUR=0;BYMINUTE=0")
+
+
+@pytest.mark.parametrize("text", ["every day 3 times", "every day 3 times at 9am, 1pm and 6pm"])
+def test_n_times_that_could_be_a_rate_is_refused_with_both_readings(text: str) -> None:
+    with pytest.raises(ScheduleError, match="ambiguous.*a day at 9am.*in total"):
+        parse(text)

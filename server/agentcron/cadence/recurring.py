@@ -64,20 +64,23 @@ def build_recurring(spec: Spec) -> tuple[str, str | int | RuleDraft]:
     if cadence.kind == "interval":
         _refuse_interval_extras(spec, cadence)
         return "interval", cadence.n
-    if cadence.kind in RULE_UNITS:
-        unit, freq = RULE_UNITS[cadence.kind]
-        expr = _cron_of(spec, Cadence(unit, 1, cadence.text))
-        return "rule", RuleDraft(expr, freq, cadence.n)
-    if any(n < -1 for _, n in spec.nth):
-        real = spec.nth
+    from_end = any(n < -1 for _, n in spec.nth)
+    if cadence.kind not in RULE_UNITS and not from_end:
+        return "cron", _cron_of(spec, cadence)
+    unit, freq = RULE_UNITS.get(cadence.kind, (cadence.kind, None))
+    interval = cadence.n if cadence.kind in RULE_UNITS else 1
+    byday = None
+    real = spec.nth
+    if from_end:
+        # Cron has no '2nd last friday': draft with 'last friday', then write the real BYDAY.
         spec.nth = [(day, -1) for day, _ in real]
-        try:
-            expr = _cron_of(spec, cadence)
-        finally:
-            spec.nth = real
         byday = ",".join(f"{n:+d}{DAY_CODES[day]}" for day, n in real)
-        return "rule", RuleDraft(expr, "MONTHLY", 1, byday)
-    return "cron", _cron_of(spec, cadence)
+        freq = freq or "MONTHLY"
+    try:
+        expr = _cron_of(spec, Cadence(unit, 1, cadence.text) if interval > 1 else cadence)
+    finally:
+        spec.nth = real
+    return "rule", RuleDraft(expr, freq, interval, byday)
 
 
 def _cron_of(spec: Spec, cadence: Cadence) -> str:

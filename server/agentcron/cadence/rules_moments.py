@@ -278,10 +278,19 @@ class MomentRules(GrammarBase):
         self._set_step(Fraction(amount), unit, word)
         return pos + 1
 
-    def _ends_limit(self, index: int) -> bool:
-        """After 'N times': nothing, or words that close a count ('in total', 'only')."""
-        pos = self._skip(index, "in", "total", "only", "and", "then", "stop")
-        return pos >= len(self.t) or self.tx(pos) == ","
+    def _limit_or_refuse(self, times: int, index: int, pos: int) -> int:
+        """'N times' is a number of runs when nothing else can be meant: after 'for' or a
+        comma, before 'in total', or once a time of day is fixed ('every day at 7am 5 times').
+        'every day 3 times' may mean three times a day, so it is refused with both wordings."""
+        before = self.tx(index - 1) if index > 0 else None
+        closed = self._skip(pos, "in") != pos or self.w(pos) in ("total", "only")
+        if before in ("for", ",") or closed or self.spec.times:
+            return self._set_limit(times, index, pos)
+        text = self.text(index, pos)
+        raise ScheduleError(
+            f"{text!r} is ambiguous: how often, or how many runs in all? Say e.g. "
+            f"'{text} a day at 9am, 1pm and 6pm', or 'every day at 9am, {text} in total'."
+        )
 
     def _set_limit(self, times: int, index: int, pos: int) -> int:
         """'10 times' after a cadence: the rule ends after that many runs (COUNT)."""
@@ -320,8 +329,8 @@ class MomentRules(GrammarBase):
         if unit is None:
             if word == "once":
                 return None
-            if word not in ("twice", "thrice") and self._ends_limit(pos):
-                return self._set_limit(times, index, pos)
+            if word not in ("twice", "thrice"):
+                return self._limit_or_refuse(times, index, pos)
             raise not_understood(self.text(index, pos + 1))
         text = self.text(index, end)
         if times <= 0:
