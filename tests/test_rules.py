@@ -390,3 +390,20 @@ def test_an_ordinal_from_the_end_keeps_its_place_in_every_n_months() -> None:
 def test_n_times_that_could_be_a_rate_is_refused_with_both_readings(text: str) -> None:
     with pytest.raises(ScheduleError, match="ambiguous.*a day at 9am.*in total"):
         parse(text)
+
+
+def test_a_month_step_with_a_start_is_phased_on_the_start() -> None:
+    schedule = parse("every 3 months starting february")
+    assert schedule.rrule == "FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=1;BYHOUR=0;BYMINUTE=0"
+    assert [f.month for f in next_runs(schedule, NOW, 4)] == [2, 5, 8, 11]
+
+
+def test_an_interval_with_a_start_is_refused_with_a_pinned_wording() -> None:
+    with pytest.raises(ScheduleError, match="every 2 weeks on monday at 9am starting"):
+        parse("every 2 weeks starting monday")
+
+
+def test_an_end_with_a_clock_time_is_described_with_it() -> None:
+    description = translate_text("every 30 minutes for 3 hours", TZ, NOW).description
+    assert description.endswith("until 2026-11-28 16:00 (Europe/Berlin time)")
+    assert len(translate_text("every 30 minutes for 3 hours", TZ, NOW).next_runs) == 5

@@ -79,10 +79,13 @@ def parse_schedule(text: str, *, timezone: str = "UTC", now: datetime) -> Schedu
     kind, value = build_recurring(spec)
     if kind == "interval":
         if spec.bounded():
+            cadence = spec.step.text if spec.step else "The interval"
             raise ScheduleError(
-                f"{spec.bound_text()!r}: an interval runs by elapsed time and has no calendar "
-                "start or end. Give a time of day or a cadence cron can repeat, e.g. 'every 14 "
-                "days at 9am until december 15' or 'every 2 hours until friday'."
+                f"{cadence!r} runs by elapsed time from when the task is created, so it cannot "
+                f"start or end on a date ({spec.bound_text()!r}). Pin it to a weekday or time, "
+                "e.g. 'every 2 weeks on monday at 9am starting december 7' or 'every 14 days at "
+                "9am until december 15', or use a cadence cron can repeat, e.g. 'every 2 hours "
+                "until friday'."
             )
         return Schedule(kind="interval", interval_seconds=int(value), timezone=tz_name)
     if isinstance(value, RuleDraft):

@@ -61,6 +61,9 @@ def build_recurring(spec: Spec) -> tuple[str, str | int | RuleDraft]:
     weekday, every N months/years that do not divide a year, ordinals from a month's end.
     """
     cadence = _classify(spec)
+    if cadence.kind == "month" and cadence.n > 1 and spec.start is not None:
+        # 'every 3 months starting february': Feb, May, Aug, Nov, not cron's Jan, Apr, ...
+        cadence = Cadence("rule-month", cadence.n, cadence.text)
     if cadence.kind == "interval":
         _refuse_interval_extras(spec, cadence)
         return "interval", cadence.n

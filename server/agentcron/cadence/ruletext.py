@@ -39,7 +39,9 @@ def describe_rule(rule_value: str, starts_at: str, timezone_name: str) -> str:
         pieces.append("only in " + _join([MONTH_LABELS[int(m)] for m in months]))
     bounds = f"from {start:%Y-%m-%d}"
     if "UNTIL" in parts:
-        bounds += f" until {parse_until(parts['UNTIL']).astimezone(tz):%Y-%m-%d}"
+        until = parse_until(parts["UNTIL"]).astimezone(tz)
+        whole_day = (until.hour, until.minute, until.second) == (23, 59, 59)
+        bounds += f" until {until:%Y-%m-%d}" if whole_day else f" until {until:%Y-%m-%d %H:%M}"
     if "COUNT" in parts:
         count = int(parts["COUNT"])
         bounds += f", {count} time{'s' if count != 1 else ''} in all"
