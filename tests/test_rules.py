@@ -305,6 +305,8 @@ def test_raw_rrule_without_dtstart_starts_now_and_local_until_becomes_utc() -> N
         ("RRULE:FREQ=DAILY;FOO=1", "'FOO'"),
         ("DTSTART:20200101T090000Z RRULE:FREQ=DAILY;COUNT=2", "already ended"),
         ("RRULE:FREQ=DAILY;BYSECOND=30", "whole minutes"),
+        ("RRULE:FREQ=MINUTELY;BYMONTH=2;BYMONTHDAY=30", "never occurs"),
+        ("DTSTART:19700101T000000Z RRULE:FREQ=MINUTELY", "closer to now"),
     ],
 )
 def test_raw_rrule_refusals(text: str, fragment: str) -> None:

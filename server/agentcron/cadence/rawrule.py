@@ -9,8 +9,10 @@ UNTIL in UTC with 'Z').
 from __future__ import annotations
 
 import re
+from itertools import islice
 from datetime import datetime, timedelta, timezone
 
+from agentcron.cadence.lexicon import MONTH_LENGTHS
 from agentcron.cadence.oneoff import wall_to_instant
 from agentcron.cadence.rules import (
     RULE_HELP,
@@ -25,6 +27,8 @@ from agentcron.cadence.zones import resolve_zone, zone
 from agentcron.errors import ScheduleError
 from agentcron.models import Schedule
 
+IDLE_YEARS = 10
+MAX_BEHIND = 20_000  # runs between DTSTART and now that a rule may have to walk past
 _LINE = re.compile(r"^\s*(?:DTSTART|RRULE)[;:]", re.IGNORECASE)
 _DTSTART = re.compile(
     r"^DTSTART(?:;TZID=(?P<tzid>[^:;]+))?(?:;VALUE=(?:DATE-TIME|DATE))?:(?P<value>\d{8}(?:T\d{6}Z?)?)$",
@@ -66,7 +70,7 @@ def parse_raw_rule(text: str, default_zone: str, now: datetime) -> Schedule:
         raise ScheduleError(f"An RRULE has COUNT or UNTIL, not both. {RULE_HELP}")
     if "UNTIL" in parts:
         parts["UNTIL"] = format_until(_until(parts["UNTIL"], tz))
-    build_rrule(parts, wall)  # dateutil validates every part
+    _refuse_if_idle(parts, wall, now.astimezone(tz).replace(tzinfo=None))
     schedule = Schedule(
         kind="rrule", rrule=join_rule(parts), starts_at=format_start(wall, tz), timezone=tz_name
     )
@@ -75,6 +79,42 @@ def parse_raw_rule(text: str, default_zone: str, now: datetime) -> Schedule:
             f"The rule {schedule.rrule!r} has no run after {now.isoformat()}: it has already ended."
         )
     return schedule
+
+
+def _refuse_if_idle(parts: dict[str, str], wall: datetime, local_now: datetime) -> None:
+    """Validate the rule with dateutil, and refuse one that would be slow to walk: no run in
+    the coming years (e.g. BYMONTH=2;BYMONTHDAY=30, which dateutil would walk to year 9999),
+    or a DTSTART more than MAX_BEHIND runs in the past. The walk here is bounded both ways."""
+    rule = build_rrule(parts, wall)
+    _refuse_impossible_days(parts)
+    years = 1 if parts["FREQ"] == "MINUTELY" else IDLE_YEARS
+    horizon = max(wall, local_now) + timedelta(days=366 * years)
+    head = list(islice(rule.replace(count=None, until=horizon), MAX_BEHIND))
+    if len(head) == MAX_BEHIND and head[-1] < local_now:
+        raise ScheduleError(
+            f"DTSTART {wall:%Y-%m-%d %H:%M} lies more than {MAX_BEHIND} runs in the past; "
+            f"give a DTSTART closer to now. {RULE_HELP}"
+        )
+    if not head or head[-1] < local_now - timedelta(minutes=1):
+        raise ScheduleError(
+            f"The rule {join_rule(parts)!r} has no run in the next {years} year(s); check "
+            f"its BY parts. {RULE_HELP}"
+        )
+
+
+def _refuse_impossible_days(parts: dict[str, str]) -> None:
+    """BYMONTHDAY values that no month in BYMONTH has (February 30): dateutil would search
+    for them until year 9999, so they are refused up front."""
+    if "BYMONTHDAY" not in parts:
+        return
+    months = [int(m) for m in parts.get("BYMONTH", "1,2,3,4,5,6,7,8,9,10,11,12").split(",")]
+    longest = max(MONTH_LENGTHS[m] for m in months if 1 <= m <= 12) if months else 31
+    days = [int(d) for d in parts["BYMONTHDAY"].split(",")]
+    if all(abs(d) > longest for d in days):
+        raise ScheduleError(
+            f"BYMONTHDAY={parts['BYMONTHDAY']} never occurs in the months of the rule (at most "
+            f"{longest} days). {RULE_HELP}"
+        )
 
 
 def _start(line: str, default_zone: str) -> tuple[datetime, str]:

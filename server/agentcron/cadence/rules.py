@@ -39,6 +39,7 @@ RULE_HELP = (
     "a 'DTSTART;TZID=Europe/Berlin:20261201T090000' line."
 )
 _EXTEND_CHUNK = 64
+MAX_KEPT = 20_000  # wall times kept per rule: bounded memory for minutely rules
 
 
 def split_rule(value: str) -> dict[str, str]:
@@ -135,24 +136,35 @@ class CompiledRule:
         self.every_hour = (
             self.parts["FREQ"] in ("HOURLY", "MINUTELY") and hours is None
         ) or (hours is not None and {int(h) for h in hours.split(",")} == ALL_HOURS)
+        self._rule = build_rrule(self.parts, self.start_wall)
+        self._lock = threading.RLock()
+        self._restart()
+
+    def _restart(self) -> None:
+        """Walk the rule again from its DTSTART (needed only after old times were dropped)."""
         self._walls: list[datetime] = []
-        self._source: Iterator[datetime] = iter(build_rrule(self.parts, self.start_wall))
+        self._source: Iterator[datetime] = iter(self._rule)
         self._exhausted = False
-        self._lock = threading.Lock()
+        self._trimmed = False
 
     def _grow_past(self, wall: datetime) -> None:
-        """Generate wall times until one lies after `wall` (or the rule has ended)."""
-        with self._lock:
-            while not self._exhausted and (not self._walls or self._walls[-1] <= wall):
-                for _ in range(_EXTEND_CHUNK):
-                    try:
-                        self._walls.append(next(self._source))
-                    except StopIteration:
-                        self._exhausted = True
-                        break
+        """Generate wall times until one lies after `wall` (or the rule has ended); keep at
+        most MAX_KEPT of them, dropping the oldest (a runner only asks about later times)."""
+        while not self._exhausted and (not self._walls or self._walls[-1] <= wall):
+            for _ in range(_EXTEND_CHUNK):
+                try:
+                    self._walls.append(next(self._source))
+                except StopIteration:
+                    self._exhausted = True
+                    break
+            if len(self._walls) > MAX_KEPT and self._walls[MAX_KEPT // 2] <= wall:
+                del self._walls[: MAX_KEPT // 2]
+                self._trimmed = True
 
     def _candidates(self, start: datetime) -> Iterator[datetime]:
-        """Wall times strictly after `start`, in order."""
+        """Wall times strictly after `start`, in order (call with the lock held)."""
+        if self._trimmed and self._walls and start < self._walls[0]:
+            self._restart()
         self._grow_past(start)
         index = bisect_right(self._walls, start)
         while True:
@@ -178,13 +190,14 @@ class CompiledRule:
             if fold_length:
                 start = wall - fold_length  # walls before `after` still occur in the 2nd pass
         best: datetime | None = None
-        for candidate in self._candidates(start):
-            instants, _ = _instants_of(candidate, self.tz, self.every_hour)
-            for instant in instants:
-                if instant > after and (best is None or instant < best):
-                    best = instant
-            if instants and instants[0] > after:
-                break
+        with self._lock:
+            for candidate in self._candidates(start):
+                instants, _ = _instants_of(candidate, self.tz, self.every_hour)
+                for instant in instants:
+                    if instant > after and (best is None or instant < best):
+                        best = instant
+                if instants and instants[0] > after:
+                    break
         if best is None or (self.until is not None and best > self.until):
             return None
         return best.astimezone(self.tz)
