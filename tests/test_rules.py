@@ -409,3 +409,16 @@ def test_an_end_with_a_clock_time_is_described_with_it() -> None:
     description = translate_text("every 30 minutes for 3 hours", TZ, NOW).description
     assert description.endswith("until 2026-11-28 16:00 (Europe/Berlin time)")
     assert len(translate_text("every 30 minutes for 3 hours", TZ, NOW).next_runs) == 5
+
+
+def test_a_long_running_rule_keeps_bounded_memory_and_still_answers_earlier_times(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from agentcron.cadence import rules
+
+    monkeypatch.setattr(rules, "MAX_KEPT", 200)
+    rule = rules.CompiledRule("FREQ=HOURLY;BYMINUTE=0,30", "2026-11-28T13:00:00+01:00", TZ)
+    later = datetime(2026, 12, 28, 12, 0, tzinfo=timezone.utc)
+    assert rule.next_after(later) == later + timedelta(minutes=30)
+    assert len(rule._walls) <= 400
+    assert rule.next_after(NOW) == NOW + timedelta(minutes=30)
