@@ -50,6 +50,7 @@ def describe_rule(rule_value: str, starts_at: str, timezone_name: str) -> str:
 
 
 def _times(parts: dict[str, str], start: object) -> str:
+    """'At 09:00 and 17:00', 'At :00 and :30 past every hour' (defaults from DTSTART)."""
     minutes = [int(m) for m in parts.get("BYMINUTE", str(start.minute)).split(",")]  # type: ignore[attr-defined]
     if parts["FREQ"] == "MINUTELY" and "BYMINUTE" not in parts:
         return ""
@@ -64,12 +65,14 @@ def _times(parts: dict[str, str], start: object) -> str:
 
 
 def _cadence(parts: dict[str, str]) -> str:
+    """'every week', 'every 2 weeks'."""
     unit = UNITS[parts["FREQ"]]
     interval = int(parts.get("INTERVAL", "1"))
     return f"every {unit}" if interval == 1 else f"every {interval} {unit}s"
 
 
 def _days(parts: dict[str, str]) -> str:
+    """' on Monday through Friday', ' on the second-to-last Friday', ' on day 1 of the month'."""
     text = ""
     if "BYDAY" in parts:
         names = []
@@ -78,6 +81,9 @@ def _days(parts: dict[str, str]) -> str:
             label = WEEKDAY_LABELS[DAY_CODES.index(item[-2:])]
             prefix = item[:-2].lstrip("+")
             names.append(f"the {NTH_WORDS.get(int(prefix), prefix)} {label}" if prefix else label)
+        order = [(DAY_CODES.index(i) + 6) % 7 for i in items if len(i) == 2]
+        if len(order) == len(items) >= 3 and order == list(range(order[0], order[0] + len(order))):
+            names = [f"{names[0]} through {names[-1]}"]  # 'Monday through Friday'
         text += " on " + _join(names)
     if "BYMONTHDAY" in parts:
         days = []
