@@ -78,12 +78,10 @@ class CronTranslation(WireModel):
     )
     run_at: str | None = Field(description="ISO 8601 instant with offset (kind 'once').")
     rrule: str | None = Field(
-        default=None,
         description="RFC 5545 RRULE value on local wall time (kind 'rrule'); an end is UNTIL "
         "(UTC, 'Z') or COUNT.",
     )
     starts_at: str | None = Field(
-        default=None,
         description="DTSTART of the rule, ISO 8601 with offset in the schedule's zone (kind 'rrule').",
     )
     description: str = Field(description="Plain English, 24-hour clock, names the time zone.")
@@ -92,7 +90,7 @@ class CronTranslation(WireModel):
     )
     portable: bool = Field(
         description="True when the schedule is classic 5-field cron every backend accepts "
-        "(no L, #, W); interval and one-off schedules are not portable cron."
+        "(no L, #, W); interval, one-off and rule schedules are not portable cron."
     )
 
 
