@@ -168,6 +168,7 @@ def test_translation_fields_for_a_rule() -> None:
         ("the last day of february", "2027-02-28T00:00:00+01:00"),
         ("the second to last friday of march at 9", "2027-03-19T09:00:00+01:00"),
         ("the first sunday in december at 10", "2026-12-06T10:00:00+01:00"),
+        ("third thursday of april 2028 at 10", "2028-04-20T10:00:00+02:00"),
     ],
 )
 def test_family_a_a_weekday_of_a_named_month_without_every_is_a_one_off(text: str, run_at: str) -> None:
@@ -203,6 +204,9 @@ def test_family_b_a_season_said_with_to_is_every_year() -> None:
         ("daily at 12p", "0 12 * * *"),
         ("every day at 3p", "0 15 * * *"),
         ("every day at 9:30p", "30 21 * * *"),
+        ("daily at 12 a", "0 0 * * *"),
+        ("daily at 12 p", "0 12 * * *"),
+        ("at 3 p every day", "0 15 * * *"),
         ("weekdays at 7a", "0 7 * * 1-5"),
     ],
 )
@@ -245,6 +249,8 @@ def test_family_d_every_second_day_alone_is_still_every_two_days() -> None:
         ("each month at the end", "0 0 L * *"),
         ("monthly at the beginning", "0 0 1 * *"),
         ("end of each month at 6pm", "0 18 L * *"),
+        ("every month start", "0 0 1 * *"),
+        ("each month end", "0 0 L * *"),
     ],
 )
 def test_shared_readings(text: str, cron: str) -> None:
@@ -271,6 +277,7 @@ def test_ordinal_from_the_end_is_a_rule(text: str) -> None:
         ("every day at 9 for 1.5 days", "whole number"),
         ("every day at 9am until further notice", "could not read a time of day or a date"),
         ("the 2nd last day of the month", "not supported yet"),
+        ("every third thursday of april 2027", "names one year"),
     ],
 )
 def test_refusals_name_the_real_reason(text: str, fragment: str) -> None:

@@ -232,13 +232,15 @@ def _month_date(spec: Spec, tz: ZoneInfo, local_now: datetime, hour: int, minute
             f"{spec.month_date!r} names several days; a one-off runs once. Give one, or say "
             "'every year on ...' for a yearly run."
         )
-    for year in range(local_now.year, local_now.year + LEAP_SEARCH_YEARS + 1):
+    first_year = spec.month_year or local_now.year
+    last_year = spec.month_year or local_now.year + LEAP_SEARCH_YEARS
+    for year in range(first_year, last_year + 1):
         day = _day_in_month(spec, year, months[0])
         if day is None:
             continue
         instant = wall_to_instant(datetime.combine(day, time(hour, minute)), tz)
-        if instant > local_now:
-            return instant
+        if instant > local_now or spec.month_year is not None:
+            return instant  # a past date with a year is refused as past by build_once
     raise ScheduleError(f"{spec.month_date!r} does not occur soon enough.")
 
 

@@ -60,6 +60,11 @@ def build_recurring(spec: Spec) -> tuple[str, str | int | RuleDraft]:
     A rule is drafted only where cron cannot say it: every N days/weeks pinned to a time or
     weekday, every N months/years that do not divide a year, ordinals from a month's end.
     """
+    if spec.month_year is not None:
+        raise ScheduleError(
+            f"{spec.nth_text!r} names one year but the text repeats. Drop the year for a yearly "
+            f"run, or drop 'every' for a single run, e.g. 'the third thursday of april 2027'."
+        )
     cadence = _classify(spec)
     if cadence.kind == "month" and cadence.n > 1 and spec.start is not None:
         # 'every 3 months starting february': Feb, May, Aug, Nov, not cron's Jan, Apr, ...

@@ -176,6 +176,9 @@ class CalendarRules(GrammarBase):
             month_read = self._read_months(self._skip(end + 1, "every", "each"))
             if month_read is not None:
                 months, context_end = month_read
+                year, context_end = self._read_year(context_end)
+                if year is not None:
+                    self.spec.month_year = year
         text = self.text(start, context_end or end)
         nth = [(day, item) for item in items for day in sorted(day_list.days)]
         if self.spec.nth and self.spec.nth != nth:
@@ -269,6 +272,8 @@ class CalendarRules(GrammarBase):
             edge, end = self.w(index + 1), index + 2
         elif word == "monthend":
             edge, end = "end", index + 1
+        elif edge is not None and self.w(index - 1) == "month" and self._monthly_so_far():
+            end = index + 1  # 'every month start', 'each month end'
         elif word in ("at", "on") and self._monthly_so_far():
             pos = self._skip(index + 1, "the", "very")
             following = self.w(pos)

@@ -185,6 +185,8 @@ class ClockRules(BoundRules):
         if word in START_WORDS:
             if self.w(index + 1) == "of" and self._month_context_at(index + 1) is not None:
                 return None  # 'beginning of each month' is a day of the month
+            if self.w(index - 1) == "month" and word in ("start", "beginning"):
+                return None  # 'every month start
             pos = self._skip(index + 1, "at", "from", "on", "with")
             bound = self._read_bound(pos)
             if bound is not None:

@@ -113,6 +113,7 @@ class Spec:
     limit: tuple[int, str] | None = None
     # 'the 3rd thursday in april', 'the last day of february': a date, unless 'every' is said.
     month_date: str | None = None
+    month_year: int | None = None
 
     def bounded(self) -> bool:
         """True when the text gave a start, an end or a number of runs."""
