@@ -31,6 +31,8 @@ HOURS_WORDS = ("hours", "hour", "hrs")
 BUSINESS_WORDS = ("business", "working", "office", "work")
 START_WORDS = ("starting", "beginning", "start", "starts", "begin", "begins", "effective")
 END_WORDS = ("until", "till", "til", "through", "thru", "ending", "ends", "up")
+# After a number, these make it a count of runs ('at 9am, 3 times'), never a time.
+COUNT_WORDS = ("times", "x", "occurrences", "occurrence", "runs", "repetitions", "repeats")
 TIME_SEPARATOR_WORDS = ("-", "to", "until", "till", "til", "through", "thru")
 
 
@@ -143,7 +145,7 @@ class ClockRules(BoundRules):
         while (sep := self._list_separator(pos)) is not None:
             sep = self._skip(sep, "at")
             nxt = read_time(self.t, sep, loose=True)
-            if nxt is None or self.w(nxt[1]) in ("times", "x"):
+            if nxt is None or self.w(nxt[1]) in COUNT_WORDS:
                 break  # 'at 9am, 3 times' is a number of runs, not 03:00
             times.append(nxt[0])
             pos = nxt[1]

@@ -36,6 +36,7 @@ from agentcron.errors import ScheduleError
 ANCHOR_WORDS = {"today": 0, "tomorrow": 1, "tmrw": 1, "tmr": 1, "tomorow": 1, "tommorow": 1}
 ADVERB_PREFIXES = ("semi", "bi", "half", "quarter")
 NOW_WORDS = ("now", "immediately", "asap")
+RUN_NOUNS = ("occurrences", "occurrence", "runs", "repetitions", "repeats")
 RELATIVE_AFTER = (("from", "now"), ("from", "today"), ("later",), ("hence",))
 # Words after 'second' that make it the ordinal ('every second monday'), not the unit.
 ORDINAL_FOLLOWERS = frozenset(WEEKDAY_NAMES) | {"of", "day", "week", "month", "weekday", "and"}
@@ -314,6 +315,8 @@ class MomentRules(GrammarBase):
             times, pos = 3, index + 1
         else:
             read = read_cardinal(self.t, index)
+            if read is not None and self.w(read[1]) in RUN_NOUNS:
+                return self._set_limit(read[0], index, read[1] + 1)  # '10 occurrences'
             if read is None or self.w(read[1]) not in ("times", "x"):
                 return None
             times, pos = read[0], read[1] + 1
