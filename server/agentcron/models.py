@@ -82,7 +82,8 @@ class CronTranslation(WireModel):
         "(UTC, 'Z') or COUNT.",
     )
     starts_at: str | None = Field(
-        description="DTSTART of the rule, ISO 8601 with offset in the schedule's zone (kind 'rrule').",
+        description="DTSTART of the rule, ISO 8601 with offset in the schedule's zone "
+        "(kind 'rrule').",
     )
     description: str = Field(description="Plain English, 24-hour clock, names the time zone.")
     next_runs: list[str] = Field(

@@ -41,7 +41,8 @@ def to_utc(schedule: Schedule, backend: str, now: datetime) -> Schedule:
     if schedule.kind == "rrule":
         raise CapabilityError(
             f"The {backend} backend does not support calendar rules (every N weeks or days, or a "
-            "start or an end). Use a cron cadence, e.g. 'every monday at 9am', or the local backend."
+            "start or an end). Use a cron cadence, e.g. 'every monday at 9am', or the local "
+            "backend."
         )
     if schedule.kind == "interval":
         return schedule.model_copy(update={"timezone": UTC})

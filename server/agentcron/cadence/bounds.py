@@ -93,7 +93,8 @@ def _month_start(month: int, year: int | None, today: date) -> date:
 
 
 def _end_of_day(day: date, tz: tzinfo) -> datetime:
-    return wall_to_instant(datetime.combine(day + timedelta(days=1), time()), tz) - timedelta(seconds=1)
+    midnight = wall_to_instant(datetime.combine(day + timedelta(days=1), time()), tz)
+    return midnight - timedelta(seconds=1)
 
 
 def _after_duration(parts: tuple[tuple[Fraction, str], ...], tz: tzinfo, now: datetime) -> datetime:

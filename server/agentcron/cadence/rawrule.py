@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from itertools import islice
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 
 from agentcron.cadence.lexicon import MONTH_LENGTHS
 from agentcron.cadence.oneoff import wall_to_instant
@@ -31,7 +31,8 @@ IDLE_YEARS = 10
 MAX_BEHIND = 20_000  # runs between DTSTART and now that a rule may have to walk past
 _LINE = re.compile(r"^\s*(?:DTSTART|RRULE)[;:]", re.IGNORECASE)
 _DTSTART = re.compile(
-    r"^DTSTART(?:;TZID=(?P<tzid>[^:;]+))?(?:;VALUE=(?:DATE-TIME|DATE))?:(?P<value>\d{8}(?:T\d{6}Z?)?)$",
+    r"^DTSTART(?:;TZID=(?P<tzid>[^:;]+))?(?:;VALUE=(?:DATE-TIME|DATE))?"
+    r":(?P<value>\d{8}(?:T\d{6}Z?)?)$",
     re.IGNORECASE,
 )
 
@@ -65,7 +66,9 @@ def parse_raw_rule(text: str, default_zone: str, now: datetime) -> Schedule:
     tz = zone(tz_name)
     parts = split_rule(rule_value)
     if parts.get("BYSECOND", "0") != "0":
-        raise ScheduleError(f"BYSECOND={parts['BYSECOND']}: schedules run on whole minutes. {RULE_HELP}")
+        raise ScheduleError(
+            f"BYSECOND={parts['BYSECOND']}: schedules run on whole minutes. {RULE_HELP}"
+        )
     if "COUNT" in parts and "UNTIL" in parts:
         raise ScheduleError(f"An RRULE has COUNT or UNTIL, not both. {RULE_HELP}")
     if "UNTIL" in parts:
@@ -136,15 +139,17 @@ def _start(line: str, default_zone: str) -> tuple[datetime, str]:
     return wall, tz_name
 
 
-def _until(value: str, tz: object) -> datetime:
+def _until(value: str, tz: tzinfo) -> datetime:
     """UNTIL in UTC ('...Z'), as a local date-time, or as a date (that whole local day)."""
     text = value.upper()
     try:
         if text.endswith("Z"):
             return datetime.strptime(text, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
         if "T" in text:
-            return wall_to_instant(datetime.strptime(text, "%Y%m%dT%H%M%S"), tz)  # type: ignore[arg-type]
+            return wall_to_instant(datetime.strptime(text, "%Y%m%dT%H%M%S"), tz)
         day = datetime.strptime(text, "%Y%m%d")
     except ValueError:
-        raise ScheduleError(f"UNTIL={value!r} is not a date-time like 20261215T225959Z. {RULE_HELP}") from None
-    return wall_to_instant(day + timedelta(days=1), tz) - timedelta(seconds=1)  # type: ignore[arg-type]
+        raise ScheduleError(
+            f"UNTIL={value!r} is not a date-time like 20261215T225959Z. {RULE_HELP}"
+        ) from None
+    return wall_to_instant(day + timedelta(days=1), tz) - timedelta(seconds=1)

@@ -199,7 +199,8 @@ def _rule_cadence(kind: str, amount: Fraction, text: str, spec: Spec) -> Cadence
     if amount.denominator != 1:
         raise ScheduleError(f"{text!r}: say a whole number, e.g. 'every 2 years on march 1'.")
     unit = "year" if kind == "rule-year" else "month"
-    has_day = spec.dom or spec.dom_last or spec.nth or spec.dates or (unit == "year" and spec.months)
+    has_day = spec.dom or spec.dom_last or spec.nth or spec.dates
+    has_day = has_day or (unit == "year" and spec.months)
     if not has_day:
         example = "every 2 years on march 1" if unit == "year" else f"{text} on the 1st"
         raise ScheduleError(

@@ -83,7 +83,9 @@ def parse_until(value: str) -> datetime:
             return datetime.strptime(text, "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
         return datetime.strptime(text, "%Y%m%d").replace(tzinfo=UTC) + timedelta(days=1, seconds=-1)
     except ValueError:
-        raise ScheduleError(f"UNTIL={value!r} is not a date-time like 20261215T225959Z. {RULE_HELP}") from None
+        raise ScheduleError(
+            f"UNTIL={value!r} is not a date-time like 20261215T225959Z. {RULE_HELP}"
+        ) from None
 
 
 def format_until(instant: datetime) -> str:
@@ -119,7 +121,9 @@ def build_rrule(parts: dict[str, str], start_wall: datetime) -> rrule:
     try:
         built = rrulestr(join_rule(body), dtstart=start_wall)
     except (ValueError, TypeError) as why:
-        raise ScheduleError(f"The RRULE {join_rule(parts)!r} is not valid ({why}). {RULE_HELP}") from None
+        raise ScheduleError(
+            f"The RRULE {join_rule(parts)!r} is not valid ({why}). {RULE_HELP}"
+        ) from None
     assert isinstance(built, rrule)
     return built
 
@@ -216,7 +220,9 @@ def compile_rule(rule_value: str, starts_at: str, timezone_name: str) -> Compile
     return CompiledRule(rule_value, starts_at, timezone_name)
 
 
-def rule_runs(rule_value: str, starts_at: str, timezone_name: str, after: datetime, count: int) -> list[datetime]:
+def rule_runs(
+    rule_value: str, starts_at: str, timezone_name: str, after: datetime, count: int
+) -> list[datetime]:
     """The next `count` fire instants of a rule strictly after `after`."""
     compiled = compile_rule(rule_value, starts_at, timezone_name)
     runs: list[datetime] = []

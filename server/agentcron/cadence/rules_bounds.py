@@ -41,7 +41,8 @@ class BoundRules(GrammarBase):
         day_pos = index + 1 if mode else index
         if self.w(day_pos) in WEEKDAY_NAMES:
             day = WEEKDAY_NAMES[self.w(day_pos) or ""]
-            return Bound("weekday", (day, mode or "this"), self.text(index, day_pos + 1)), day_pos + 1
+            text = self.text(index, day_pos + 1)
+            return Bound("weekday", (day, mode or "this"), text), day_pos + 1
         if word in MONTH_NAMES:
             dates = self._read_date_month_first(index)
             if dates is not None:
@@ -75,7 +76,8 @@ class BoundRules(GrammarBase):
     def _set_start(self, bound: Bound) -> None:
         if self.spec.start is not None and self.spec.start != bound:
             raise ScheduleError(
-                f"The text gives two starts ({self.spec.start.text!r} and {bound.text!r}). Give one."
+                f"The text gives two starts ({self.spec.start.text!r} and {bound.text!r}). "
+                "Give one."
             )
         self.spec.start = bound
 
@@ -97,9 +99,9 @@ class BoundRules(GrammarBase):
         sep = end
         joined = self.tx(sep) in SPAN_WORDS or self.w(sep) == "and"
         second = self._read_bound(self._skip(sep + 1, "the")) if joined else None
-        if bound.kind == "weekday" and bound.value[1] == "this" and second is not None:  # type: ignore[index]
-            if second[0].kind == "weekday":
-                return None  # 'from monday to friday' is a range of weekdays
+        plain_day = bound.kind == "weekday" and " " not in bound.text
+        if plain_day and second is not None and second[0].kind == "weekday":
+            return None  # 'from monday to friday' is a range of weekdays, not a span
         if bound.kind == "month" and second is not None and second[0].kind == "month":
             if self.w(sep) not in ("until", "till", "til"):
                 return None  # 'from june to august' is a season of every year

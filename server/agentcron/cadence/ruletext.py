@@ -7,6 +7,8 @@ does with the rule (local wall time, the zone, the inclusive end date), not RFC 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from agentcron.cadence.lexicon import MONTH_LABELS, WEEKDAY_LABELS
 from agentcron.cadence.rules import local_wall, parse_until, split_rule
 from agentcron.cadence.zones import zone
@@ -29,7 +31,8 @@ def describe_rule(rule_value: str, starts_at: str, timezone_name: str) -> str:
         else _cadence(parts)
     months = parts.get("BYMONTH", "").split(",") if "BYMONTH" in parts else []
     month_days = parts.get("BYMONTHDAY", "").split(",") if "BYMONTHDAY" in parts else []
-    if len(months) == 1 and len(month_days) == 1 and int(month_days[0]) > 0 and "BYDAY" not in parts:
+    one_date = len(months) == 1 and len(month_days) == 1 and int(month_days[0]) > 0
+    if one_date and "BYDAY" not in parts:
         cadence += f" on {MONTH_LABELS[int(months[0])]} {int(month_days[0])}"  # 'on March 1'
         months = []
     else:
@@ -49,14 +52,14 @@ def describe_rule(rule_value: str, starts_at: str, timezone_name: str) -> str:
     return ", ".join(p for p in pieces if p) + f" ({timezone_name} time)"
 
 
-def _times(parts: dict[str, str], start: object) -> str:
+def _times(parts: dict[str, str], start: datetime) -> str:
     """'At 09:00 and 17:00', 'At :00 and :30 past every hour' (defaults from DTSTART)."""
-    minutes = [int(m) for m in parts.get("BYMINUTE", str(start.minute)).split(",")]  # type: ignore[attr-defined]
+    minutes = [int(m) for m in parts.get("BYMINUTE", str(start.minute)).split(",")]
     if parts["FREQ"] == "MINUTELY" and "BYMINUTE" not in parts:
         return ""
     if "BYHOUR" not in parts and parts["FREQ"] in ("HOURLY", "MINUTELY"):
         return "At " + _join([f":{m:02d}" for m in minutes]) + " past every hour"
-    hours = [int(h) for h in parts.get("BYHOUR", str(start.hour)).split(",")]  # type: ignore[attr-defined]
+    hours = [int(h) for h in parts.get("BYHOUR", str(start.hour)).split(",")]
     times = [f"{h:02d}:{m:02d}" for h in hours for m in minutes]
     if len(times) > MAX_LISTED_TIMES:
         return (f"At {_join([f':{m:02d}' for m in minutes])} past the hour, "
