@@ -56,6 +56,7 @@ def build_rule(spec: Spec, draft: RuleDraft, tz_name: str, now: datetime) -> Sch
                 f"({until.astimezone(tz):%Y-%m-%d %H:%M}). {_example()}"
             )
         parts["UNTIL"] = format_until(until)
+        _months_within(parts, first, until.astimezone(tz).replace(tzinfo=None))
     if spec.limit is not None:
         parts["COUNT"] = str(spec.limit[0])
     schedule = Schedule(
@@ -67,6 +68,21 @@ def build_rule(spec: Spec, draft: RuleDraft, tz_name: str, now: datetime) -> Sch
             f"({first:%Y-%m-%d %H:%M}). {_example()}"
         )
     return schedule
+
+
+def _months_within(parts: dict[str, str], first: datetime, last: datetime) -> None:
+    """Keep only BYMONTH values the span reaches: 'from october until april except in
+    december' reads 'only in October, November, January to April', not eleven months."""
+    if "BYMONTH" not in parts:
+        return
+    reached: list[int] = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month) and len(reached) < 12:
+        reached.append(month)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    kept = [m for m in (int(v) for v in parts["BYMONTH"].split(",")) if m in reached]
+    if kept:
+        parts["BYMONTH"] = ",".join(str(m) for m in sorted(kept))
 
 
 def _example() -> str:
