@@ -282,7 +282,6 @@ def test_ordinal_from_the_end_is_a_rule(text: str) -> None:
         ("every day at 9am until 2026-11-01", "already past"),
         ("every day at 9 for 1.5 days", "whole number"),
         ("every day at 9am until further notice", "could not read a time of day or a date"),
-        ("the 2nd last day of the month", "not supported yet"),
         ("every third thursday of april 2027", "names one year"),
     ],
 )
@@ -435,3 +434,22 @@ def test_a_long_running_rule_keeps_bounded_memory_and_still_answers_earlier_time
     assert rule.next_after(later) == later + timedelta(minutes=30)
     assert len(rule._walls) <= 400
     assert rule.next_after(NOW) == NOW + timedelta(minutes=30)
+
+
+@pytest.mark.parametrize(
+    ("text", "bymonthday", "first"),
+    [
+        ("the 2nd last day of the month", "-2", "2026-11-29T00:00:00+01:00"),
+        ("every month on the 3rd last day at 9", "-3", "2026-12-29T09:00:00+01:00"),
+        ("the penultimate day of every month at 18:00", "-2", "2026-11-29T18:00:00+01:00"),
+    ],
+)
+def test_days_counted_from_the_month_end_are_rules(text: str, bymonthday: str, first: str) -> None:
+    schedule = parse(text)
+    assert f"BYMONTHDAY={bymonthday}" in (schedule.rrule or "")
+    assert next_runs(schedule, NOW, 1)[0].isoformat() == first
+
+
+def test_a_day_from_the_end_of_a_named_month_is_a_one_off() -> None:
+    schedule = parse("the second to last day of february")
+    assert (schedule.kind, schedule.run_at) == ("once", "2027-02-27T00:00:00+01:00")

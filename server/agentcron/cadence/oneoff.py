@@ -248,7 +248,8 @@ def _day_in_month(spec: Spec, year: int, month: int) -> date | None:
     """The n-th (or n-th from last) weekday, or the last day, of one month; None if absent."""
     length = calendar.monthrange(year, month)[1]
     if not spec.nth:
-        return date(year, month, length)
+        back = -(spec.dom_from_end or -1) - 1  # days before the last one
+        return date(year, month, length - back) if back < length else None
     weekday, nth = spec.nth[0]
     matching = [d for d in range(1, length + 1) if _cron_weekday(date(year, month, d)) == weekday]
     index = nth - 1 if nth > 0 else nth

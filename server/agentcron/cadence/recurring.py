@@ -72,7 +72,7 @@ def build_recurring(spec: Spec) -> tuple[str, str | int | RuleDraft]:
     if cadence.kind == "interval":
         _refuse_interval_extras(spec, cadence)
         return "interval", cadence.n
-    from_end = any(n < -1 for _, n in spec.nth)
+    from_end = any(n < -1 for _, n in spec.nth) or spec.dom_from_end is not None
     if cadence.kind not in RULE_UNITS and not from_end:
         return "cron", _cron_of(spec, cadence)
     unit, freq = RULE_UNITS.get(cadence.kind, (cadence.kind, None))
@@ -82,13 +82,14 @@ def build_recurring(spec: Spec) -> tuple[str, str | int | RuleDraft]:
     if from_end:
         # Cron has no '2nd last friday': draft with 'last friday', then write the real BYDAY.
         spec.nth = [(day, -1) for day, _ in real]
-        byday = ",".join(f"{n:+d}{DAY_CODES[day]}" for day, n in real)
+        byday = ",".join(f"{n:+d}{DAY_CODES[day]}" for day, n in real) if real else None
         freq = freq or "MONTHLY"
     try:
         expr = _cron_of(spec, Cadence(unit, 1, cadence.text) if interval > 1 else cadence)
     finally:
         spec.nth = real
-    return "rule", RuleDraft(expr, freq, interval, byday)
+    bymonthday = str(spec.dom_from_end) if spec.dom_from_end is not None else None
+    return "rule", RuleDraft(expr, freq, interval, byday, bymonthday)
 
 
 def _cron_of(spec: Spec, cadence: Cadence) -> str:

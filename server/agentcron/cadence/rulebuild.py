@@ -25,12 +25,14 @@ from agentcron.models import Schedule
 class RuleDraft:
     """A rule before its bounds: the INTERVAL=1 equivalent as a cron, repeated every
     `interval` units of `freq` (None: the cron's own unit); `byday` overrides BYDAY for
-    ordinals cron cannot write ('-2FR', the second-to-last Friday)."""
+    ordinals cron cannot write ('-2FR', the second-to-last Friday), and `bymonthday` days
+    counted from the month's end ('-2')."""
 
     cron: str
     freq: str | None = None
     interval: int = 1
     byday: str | None = None
+    bymonthday: str | None = None
 
 
 def build_rule(spec: Spec, draft: RuleDraft, tz_name: str, now: datetime) -> Schedule:
@@ -39,6 +41,8 @@ def build_rule(spec: Spec, draft: RuleDraft, tz_name: str, now: datetime) -> Sch
     parts = cron_rule_parts(draft.cron, draft.freq, draft.interval)
     if draft.byday is not None:
         parts["BYDAY"] = draft.byday
+    if draft.bymonthday is not None:
+        parts["BYMONTHDAY"] = draft.bymonthday
     begin = start_wall(spec.start, tz, now) if spec.start is not None else None
     if begin is None:
         # Phase from the first whole minute after the reference time.

@@ -116,10 +116,13 @@ class CalendarRules(GrammarBase):
             return self._nth_weekday(text_start, items, after)
         if following in ("day", "days"):
             if any(item < LAST for item in items):
-                raise ScheduleError(
-                    f"{self.text(text_start, after + 1)!r} (counted from the month's end) is not "
-                    "supported yet. Use e.g. 'the last day of the month' or 'on the 28th'."
-                )
+                if len(items) > 1 or items[0] < -MAX_DAY:
+                    raise ScheduleError(
+                        f"{self.text(text_start, after + 1)!r}: give one day counted from the "
+                        "month's end, e.g. 'the 2nd last day of the month'."
+                    )
+                self.spec.dom_from_end = items[0]
+                return self._dom_words(text_start, [LAST], after + 1)
             return self._dom_words(text_start, items, after + 1)
         if following in ("weekday", "business", "working"):
             raise ScheduleError(

@@ -114,6 +114,8 @@ class Spec:
     # 'the 3rd thursday in april', 'the last day of february': a date, unless 'every' is said.
     month_date: str | None = None
     month_year: int | None = None
+    # 'the 2nd last day of the month' (-2): dom_last is set too, as cron's nearest spelling.
+    dom_from_end: int | None = None
 
     def bounded(self) -> bool:
         """True when the text gave a start, an end or a number of runs."""
