@@ -52,6 +52,10 @@ def end_instant(bound: Bound, tz: tzinfo, now: datetime, start_day: date) -> dat
         if has_time:
             return wall_to_instant(moment, tz)
         return _end_of_day(moment.date(), tz)
+    if kind == "period_end":  # 'until the end of the month / year' (the start's)
+        month = 12 if value == "year" else start_day.month
+        last = date(start_day.year, month, calendar.monthrange(start_day.year, month)[1])
+        return _end_of_day(last, tz)
     if kind == "month":
         month, year = value  # type: ignore[misc]
         first = _month_start(month, year, start_day)

@@ -116,6 +116,11 @@ class BoundRules(GrammarBase):
     def _end_bound(self, index: int) -> int | None:
         """'until december 15', 'through friday', 'till april', 'ending 2026-12-31'."""
         pos = self._skip(index + 1, "to", "and", "including", "the", "end", "of")
+        if "end" in self._words[index:pos]:
+            period = self._skip(pos, "this", "the")
+            if self.w(period) in ("month", "year"):
+                self._set_until(Bound("period_end", self.w(period), self.text(index, period + 1)))
+                return period + 1
         read = self._read_bound(pos)
         if read is None:
             return None

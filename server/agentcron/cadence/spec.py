@@ -66,7 +66,8 @@ class Bound:
     """A start or end as written, resolved against `now` when the schedule is built (bounds.py).
 
     kind: 'iso' (datetime, has_time), 'anchor' (days from today), 'weekday' (cron day, mode),
-    'date' (DateItem), 'month' (month number), 'duration' (list of (amount, unit)).
+    'date' (DateItem), 'month' (month number, year), 'duration' (list of (amount, unit)),
+    'period_end' ('month' or 'year': the end of the start's month or year).
     """
 
     kind: str
