@@ -123,7 +123,11 @@ class Spec:
         return self.start is not None or self.until is not None or self.limit is not None
 
     def bound_text(self) -> str:
-        parts = [b.text for b in (self.start, self.until) if b is not None]
+        """The start, end and count as one phrase, for messages ('from x until y')."""
+        parts = [f"from {self.start.text}"] if self.start is not None else []
+        if self.until is not None:
+            until = self.until
+            parts.append(until.text if until.kind == "duration" else f"until {until.text}")
         return " ".join(parts + ([self.limit[1]] if self.limit else []))
 
     def says_nothing(self) -> bool:
