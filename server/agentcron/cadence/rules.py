@@ -10,6 +10,11 @@ hours like an hourly cron).
 `compile_rule` builds a rule once per (rrule, starts_at, zone) and caches it; `next_after` then
 bisects a lazily grown list of wall times, so planning the next fire never rebuilds dateutil
 objects and costs O(log n) plus the occurrences newly generated.
+
+Runner use: `compile_rule(task.rrule, task.starts_at, task.timezone).next_after(after)` is the
+first fire strictly after `after`; None means the rule has ended (UNTIL or COUNT reached), so
+the task disables itself after its last fire and keeps its history, like a one-off.
+`iter_after(after)` walks several fires (catch-up).
 """
 
 from __future__ import annotations
