@@ -218,6 +218,7 @@ def test_family_b_a_season_said_with_to_is_every_year() -> None:
         ("daily at 12 a", "0 0 * * *"),
         ("daily at 12 p", "0 12 * * *"),
         ("at 3 p every day", "0 15 * * *"),
+        ("every day at 1230a", "30 0 * * *"),
         ("weekdays at 7a", "0 7 * * 1-5"),
     ],
 )
@@ -288,6 +289,8 @@ def test_ordinal_from_the_end_is_a_rule(text: str) -> None:
         ("every day at 9 for 1.5 days", "whole number"),
         ("every day at 9am until further notice", "could not read a time of day or a date"),
         ("every third thursday of april 2027", "names one year"),
+        ("every 3rd week of the month", "inside a longer period"),
+        ("every 2nd day of the week", "inside a longer period"),
     ],
 )
 def test_refusals_name_the_real_reason(text: str, fragment: str) -> None:

@@ -224,6 +224,16 @@ class MomentRules(GrammarBase):
             unit = UNIT_WORDS.get(self.w(after) or "")
             if unit == "day" and self._month_context_at(after + 1) is not None:
                 return None  # 'every 2nd day of the month' is a day of the month
+            if unit is not None and self.w(after + 1) in ("of", "in") and (
+                self._skip(after + 2, "the", "each", "every", "a") < len(self.t)
+                and UNIT_WORDS.get(self.w(self._skip(after + 2, "the", "each", "every", "a")) or "")
+            ):
+                phrase = self.text(index - 1, self._skip(after + 2, "the", "each", "every") + 1)
+                raise ScheduleError(
+                    f"{phrase!r} names a {unit} inside a longer period, not how often. Say e.g. "
+                    "'the 2nd day of the month', 'the third monday of the month' or "
+                    f"'every {ordinal} {unit}s'."
+                )
             if unit is not None and not (unit == "second" and self._ordinal_use(after)):
                 return Fraction(ordinal), unit, after + 1
             if word in OTHER_WORDS and self._names_weekday(after):
