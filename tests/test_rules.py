@@ -190,6 +190,8 @@ def test_family_a_a_weekday_of_a_named_month_without_every_is_a_one_off(text: st
 def test_family_a_with_every_it_is_still_yearly() -> None:
     assert parse("every 3rd thursday in april at 10").cron == "0 10 * 4 4#3"
     assert parse("first monday of january every year").cron == "0 0 * 1 1#1"
+    assert parse("the first monday in every april").cron == "0 0 * 4 1#1"
+    assert parse("the 3rd thursday in april at 10 each year").cron == "0 10 * 4 4#3"
 
 
 def test_family_b_a_month_span_is_bounded_and_agrees_with_until() -> None:

@@ -175,8 +175,11 @@ class CalendarRules(GrammarBase):
                 )
         context_end = self._month_context_at(end)
         months: frozenset[int] | None = None
+        every_month_named = False
         if context_end is None and self.w(end) in ("of", "in"):
-            month_read = self._read_months(self._skip(end + 1, "every", "each"))
+            month_pos = self._skip(end + 1, "every", "each")
+            every_month_named = month_pos > end + 1  # 'the first monday of every april'
+            month_read = self._read_months(month_pos)
             if month_read is not None:
                 months, context_end = month_read
                 year, context_end = self._read_year(context_end)
@@ -189,7 +192,7 @@ class CalendarRules(GrammarBase):
         self.spec.nth = nth
         self.spec.nth_text = text
         preceded_by_every = start > 0 and self.w(start - 1) in EVERY_WORDS
-        if months is not None and not preceded_by_every:
+        if months is not None and not preceded_by_every and not every_month_named:
             self.spec.month_date = text  # 'the 3rd thursday in april': a date unless 'every'
         else:
             self.spec.mark_recurring(text)
