@@ -463,3 +463,19 @@ def test_days_counted_from_the_month_end_are_rules(text: str, bymonthday: str, f
 def test_a_day_from_the_end_of_a_named_month_is_a_one_off() -> None:
     schedule = parse("the second to last day of february")
     assert (schedule.kind, schedule.run_at) == ("once", "2027-02-27T00:00:00+01:00")
+
+
+@pytest.mark.parametrize(
+    ("text", "description"),
+    [
+        ("DTSTART;TZID=Europe/Berlin:20261202T083000 RRULE:FREQ=WEEKLY;INTERVAL=3",
+         "At 08:30, every 3 weeks on Wednesday, from 2026-12-02 (Europe/Berlin time)"),
+        ("DTSTART;TZID=Europe/Berlin:20261202T083000 RRULE:FREQ=YEARLY",
+         "At 08:30, every year on December 2, from 2026-12-02 (Europe/Berlin time)"),
+        ("RRULE:FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;BYHOUR=17;BYMINUTE=0",
+         "At 17:00, as the RRULE 'FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=17;BYMINUTE=0;"
+         "BYSETPOS=-1' says, from 2026-11-28 (Europe/Berlin time)"),
+    ],
+)
+def test_raw_rules_are_described_with_their_implicit_day_or_quoted(text: str, description: str) -> None:
+    assert translate_text(text, TZ, NOW).description == description

@@ -7,7 +7,7 @@ does with the rule (local wall time, the zone, the inclusive end date), not RFC 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from agentcron.cadence.lexicon import MONTH_LABELS, WEEKDAY_LABELS
 from agentcron.cadence.rules import local_wall, parse_until, split_rule
@@ -24,8 +24,12 @@ MAX_LISTED_TIMES = 8
 def describe_rule(rule_value: str, starts_at: str, timezone_name: str) -> str:
     """Plain English for a rule, its start and its end."""
     tz = zone(timezone_name)
-    parts = split_rule(rule_value)
+    parts = _with_start_defaults(split_rule(rule_value), local_wall(starts_at, tz))
     start = local_wall(starts_at, tz)
+    if {"BYSETPOS", "BYYEARDAY", "BYWEEKNO"} & set(parts):
+        # Rare raw parts: quote the rule rather than describe it half right.
+        return f"{_times(parts, start)}, as the RRULE '{rule_value}' says, " + _bounds(
+            parts, start, tz) + f" ({timezone_name} time)"
     times = _times(parts, start)
     cadence = "" if times.endswith("past every hour") and parts.get("INTERVAL", "1") == "1" \
         else _cadence(parts)
@@ -40,6 +44,12 @@ def describe_rule(rule_value: str, starts_at: str, timezone_name: str) -> str:
     pieces = [times, cadence.strip()]
     if months:
         pieces.append("only in " + _join([MONTH_LABELS[int(m)] for m in months]))
+    pieces.append(_bounds(parts, start, tz))
+    return ", ".join(p for p in pieces if p) + f" ({timezone_name} time)"
+
+
+def _bounds(parts: dict[str, str], start: datetime, tz: tzinfo) -> str:
+    """'from 2026-11-30 until 2026-12-15', ', 4 times in all'."""
     bounds = f"from {start:%Y-%m-%d}"
     if "UNTIL" in parts:
         until = parse_until(parts["UNTIL"]).astimezone(tz)
@@ -48,8 +58,20 @@ def describe_rule(rule_value: str, starts_at: str, timezone_name: str) -> str:
     if "COUNT" in parts:
         count = int(parts["COUNT"])
         bounds += f", {count} time{'s' if count != 1 else ''} in all"
-    pieces.append(bounds)
-    return ", ".join(p for p in pieces if p) + f" ({timezone_name} time)"
+    return bounds
+
+
+def _with_start_defaults(parts: dict[str, str], start: datetime) -> dict[str, str]:
+    """Spell out the day RFC 5545 takes from DTSTART when the rule names none (raw rules)."""
+    filled = dict(parts)
+    has_day = {"BYDAY", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO"} & set(parts)
+    if parts["FREQ"] == "WEEKLY" and not has_day:
+        filled["BYDAY"] = DAY_CODES[(start.weekday() + 1) % 7]
+    elif parts["FREQ"] in ("MONTHLY", "YEARLY") and not has_day:
+        filled["BYMONTHDAY"] = str(start.day)
+        if parts["FREQ"] == "YEARLY" and "BYMONTH" not in parts:
+            filled["BYMONTH"] = str(start.month)
+    return filled
 
 
 def _times(parts: dict[str, str], start: datetime) -> str:
