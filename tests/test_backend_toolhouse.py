@@ -94,7 +94,8 @@ async def test_create_sends_the_documented_body_and_returns_the_task(
     assert task["assistant_id"] == CHAT and task["chat_id"] is None
     assert task["prompt"] == "Summarise my inbox" and task["metadata"] == {"team": "ops"}
     assert task["schedule"] == {"kind": "cron", "cron": "0 9 * * 1-5", "timezone": "UTC",
-                                "interval_seconds": None, "run_at": None}
+                                "interval_seconds": None, "run_at": None,
+                                "rrule": None, "starts_at": None}
     assert "09:00" in task["description"] and "UTC" in task["description"]
     assert task["next_run_at"].endswith("+00:00") and task["enabled"] is True
     assert task["catch_up"] is None and task["overlap"] is None

@@ -112,3 +112,63 @@ def test_a_shared_compiled_schedule_answers_tasks_at_different_times() -> None:
     for start in [datetime(2026, 10, 20, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC),
                   datetime(2026, 10, 24, 23, tzinfo=UTC), datetime(2027, 3, 27, tzinfo=UTC)]:
         assert schedule.next_after(start) == next(walk_fires("30 2 * * *", zone, start))
+
+
+# --- calendar rules (DESIGN.md §11): the same DST rules on every-N-weeks and every-N-days ----
+
+RULE_TIMES = [(2, 30), (1, 15), (0, 0), (0, 30), (23, 45), (2, 0), (3, 15), (1, 59)]
+
+
+def rule_oracle(rule: str, dtstart: datetime, zone: ZoneInfo, start: datetime,
+                end: datetime) -> list[datetime]:
+    """Each wall time dateutil lists fires once: where it exists, at its first occurrence when
+    it is repeated, at the first real minute after the gap when it is skipped."""
+    from dateutil.rrule import rrulestr
+
+    walls = rrulestr(rule, dtstart=dtstart).between(
+        start.astimezone(zone).replace(tzinfo=None) - timedelta(hours=3),
+        end.astimezone(zone).replace(tzinfo=None) + timedelta(hours=3), inc=True)
+    fires = []
+    for wall in walls:
+        first = wall.replace(tzinfo=zone, fold=0)
+        if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == wall:
+            fires.append(first.astimezone(UTC))
+            continue
+        probe = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
+        while probe.astimezone(zone).replace(tzinfo=None) < wall:
+            probe += timedelta(minutes=1)
+        fires.append(probe)
+    return [f for f in sorted(set(fires)) if start < f <= end]
+
+
+@pytest.mark.parametrize("zone_name", ZONES)
+def test_rules_match_the_oracle_around_every_transition(zone_name: str) -> None:
+    from agentcron.cadence.rules import compile_rule, format_start
+
+    zone = ZoneInfo(zone_name)
+    codes = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+    for change in transitions(zone, 2026):
+        day = change.astimezone(zone).date()
+        start, end = change - timedelta(hours=30), change + timedelta(hours=30)
+        for hour, minute in RULE_TIMES:
+            clock = f"BYHOUR={hour};BYMINUTE={minute}"
+            cases = [
+                # every other week on the transition's weekday (phase: two weeks earlier)
+                (f"FREQ=WEEKLY;INTERVAL=2;BYDAY={codes[day.weekday()]};{clock}", 14),
+                # every other week, phased so that the transition week is skipped
+                (f"FREQ=WEEKLY;INTERVAL=2;BYDAY={codes[day.weekday()]};{clock}", 7),
+                # every 3 days, phased onto the transition day and onto the day before it
+                (f"FREQ=DAILY;INTERVAL=3;{clock}", 3),
+                (f"FREQ=DAILY;INTERVAL=3;{clock}", 4),
+                (f"FREQ=DAILY;INTERVAL=2;BYHOUR={hour},{(hour + 1) % 24};BYMINUTE={minute}", 2),
+            ]
+            for rule, days_before in cases:
+                dtstart = datetime.combine(day - timedelta(days=days_before), datetime.min.time())
+                expected = rule_oracle(rule, dtstart, zone, start, end)
+                compiled = compile_rule(rule, format_start(dtstart, zone), zone_name)
+                produced = []
+                for instant in compiled.iter_after(start):
+                    if instant > end:
+                        break
+                    produced.append(instant.astimezone(UTC))
+                assert produced == expected, (zone_name, change, rule, days_before)

@@ -269,7 +269,8 @@ async def test_create_get_update_delete_a_stateless_cron(client: Client, wire: h
                       schedule="every weekday at 9am", timezone="Europe/Berlin",
                       name="inbox", metadata={"team": "ops"})
     assert task["schedule"] == {"kind": "cron", "cron": "0 9 * * 1-5", "timezone": "Europe/Berlin",
-                                "interval_seconds": None, "run_at": None}
+                                "interval_seconds": None, "run_at": None,
+                                "rrule": None, "starts_at": None}
     assert task["backend"] == "langgraph" and task["enabled"] is True
     assert task["name"] == "inbox" and task["metadata"] == {"team": "ops"}
     assert task["prompt"] == "Summarise my inbox" and task["chat_id"] is None

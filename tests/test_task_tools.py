@@ -79,7 +79,8 @@ async def test_create_get_list_update_delete_round_trip(client: Client) -> None:
                       schedule="every weekday at 9am", timezone="Europe/Berlin",
                       name="inbox", metadata={"team": "ops"})
     assert task["schedule"] == {"kind": "cron", "cron": "0 9 * * 1-5", "timezone": "Europe/Berlin",
-                                "interval_seconds": None, "run_at": None}
+                                "interval_seconds": None, "run_at": None,
+                                "rrule": None, "starts_at": None}
     assert "09:00" in task["description"] and task["next_run_at"][-6:] in ("+01:00", "+02:00")
     assert task["backend"] == "local" and task["enabled"] is True
     assert await call(client, "get_scheduled_task", task_id=task["id"]) == task

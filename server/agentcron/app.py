@@ -240,9 +240,10 @@ def build_server(settings: Settings | None = None) -> MCPServer:
         text: Annotated[
             str,
             Field(
-                description="The cadence in plain words, a 5-field cron or a macro, "
-                "e.g. 'every weekday at 9am', 'every 90 minutes', 'tomorrow at 3pm', "
-                "'0 9 * * 1-5', '@daily'. At most 500 characters.",
+                description="The cadence in plain words, a 5-field cron, a macro or an "
+                "'RRULE:' line, e.g. 'every weekday at 9am', 'every 90 minutes', 'tomorrow at "
+                "3pm', 'every other monday at 9am until december 15', '0 9 * * 1-5', '@daily'. "
+                "At most 500 characters.",
             ),
         ],
         timezone: Annotated[
@@ -262,10 +263,11 @@ def build_server(settings: Settings | None = None) -> MCPServer:
     ) -> Annotated[CallToolResult, CronTranslation]:
         """Turn a cadence in plain words (or cron) into a validated schedule.
 
-        Returns kind ('cron' | 'interval' | 'once'), the 5-field numeric cron (kind cron),
-        interval_seconds (cadences cron cannot express, e.g. every 90 minutes), run_at
-        (one-offs), a plain-English description naming the time zone, the next 5 runs and
-        whether the cron is portable (classic cron, no L/#). Read the description and next runs
+        Returns kind ('cron' | 'interval' | 'once' | 'rrule'), the 5-field numeric cron (kind
+        cron), interval_seconds (cadences cron cannot express, e.g. every 90 minutes), run_at
+        (one-offs), rrule + starts_at (calendar rules: every N weeks/days, or a start or an
+        end), a plain-English description naming the time zone, the next 5 runs and whether
+        the cron is portable (classic cron, no L/#). Read the description and next runs
         back to the user before scheduling anything.
 
         Example: {"text": "every weekday at 9am", "timezone": "Europe/Berlin"}
@@ -276,7 +278,7 @@ def build_server(settings: Settings | None = None) -> MCPServer:
             result = translate_text(
                 text, timezone or settings.timezone, current_time(), reference_time
             )
-            what = result.cron or (
+            what = result.cron or result.rrule or (
                 f"every {result.interval_seconds}s" if result.kind == "interval" else result.run_at
             )
             summary = f"{result.description} [{result.kind}: {what}]; {_runs_phrase(result.next_runs)}"

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-ScheduleKind = Literal["cron", "interval", "once"]
+ScheduleKind = Literal["cron", "interval", "once", "rrule"]
 
 
 def _compact_nullable(schema: dict[str, Any]) -> None:
@@ -37,9 +37,10 @@ class WireModel(BaseModel):
 
 
 class Schedule(WireModel):
-    """A validated schedule: exactly one of `cron`, `interval_seconds`, `run_at` is set."""
+    """A validated schedule: exactly one of `cron`, `interval_seconds`, `run_at`, `rrule` is set
+    (`starts_at` goes with `rrule`)."""
 
-    kind: ScheduleKind = Field(description="'cron', 'interval' or 'once'.")
+    kind: ScheduleKind = Field(description="'cron', 'interval', 'once' or 'rrule'.")
     cron: str | None = Field(
         default=None, description="5-field cron, numeric fields, for kind 'cron'."
     )
@@ -52,25 +53,45 @@ class Schedule(WireModel):
     run_at: str | None = Field(
         default=None, description="ISO 8601 instant with offset, for kind 'once'."
     )
+    rrule: str | None = Field(
+        default=None,
+        description="RFC 5545 RRULE value on local wall time, for kind 'rrule', e.g. "
+        "'FREQ=WEEKLY;INTERVAL=2;BYDAY=MO;BYHOUR=9;BYMINUTE=0' (an end as UNTIL in UTC or COUNT).",
+    )
+    starts_at: str | None = Field(
+        default=None,
+        description="The rule's DTSTART (fixes its phase), ISO 8601 with offset, for kind 'rrule'.",
+    )
 
 
 class CronTranslation(WireModel):
     """What `text_to_cron` returns: the schedule, in words, with its next runs."""
 
-    kind: ScheduleKind = Field(description="What the text means: 'cron', 'interval' or 'once'.")
+    kind: ScheduleKind = Field(
+        description="What the text means: 'cron', 'interval', 'once' or 'rrule' (a calendar "
+        "rule: every N weeks/days/months, or a schedule with a start or an end)."
+    )
     cron: str | None = Field(description="5-field cron with numeric fields (kind 'cron').")
     timezone: str = Field(description="IANA time zone the schedule is evaluated in.")
     interval_seconds: int | None = Field(
         description="Seconds between runs (kind 'interval': cadences cron cannot express)."
     )
     run_at: str | None = Field(description="ISO 8601 instant with offset (kind 'once').")
+    rrule: str | None = Field(
+        description="RFC 5545 RRULE value on local wall time (kind 'rrule'); an end is UNTIL "
+        "(UTC, 'Z') or COUNT.",
+    )
+    starts_at: str | None = Field(
+        description="DTSTART of the rule, ISO 8601 with offset in the schedule's zone "
+        "(kind 'rrule').",
+    )
     description: str = Field(description="Plain English, 24-hour clock, names the time zone.")
     next_runs: list[str] = Field(
         description="Next fire instants, ISO 8601 with offset, in the schedule's zone."
     )
     portable: bool = Field(
         description="True when the schedule is classic 5-field cron every backend accepts "
-        "(no L, #, W); interval and one-off schedules are not portable cron."
+        "(no L, #, W); interval, one-off and rule schedules are not portable cron."
     )
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from agentcron.backends.base import Backend, TaskFilters
 from agentcron.cadence.cron import is_portable
-from agentcron.cadence.zones import resolve_zone
+from agentcron.cadence.zones import resolve_zone, zone
 from agentcron.cadence.timeline import next_runs
 from agentcron.errors import CapabilityError, InvalidRequestError, ScheduleError
 from agentcron.models import (
@@ -28,6 +28,9 @@ from agentcron.models import (
 
 
 CADENCE_SAMPLE = 200
+# Backends that evaluate calendar rules themselves; the others get a rule only when it is
+# exactly a cron (DESIGN.md §11).
+RULE_BACKENDS = frozenset({"local"})
 
 
 def shortest_gap_seconds(schedule: Schedule, now: datetime) -> int | None:
@@ -54,6 +57,10 @@ class TaskService:
         from agentcron.cadence.api import schedule_from_text  # the parser loads at first use
 
         schedule = schedule_from_text(text, timezone or self.default_timezone, self.clock())
+        if schedule.kind == "rrule" and self.backend.name not in RULE_BACKENDS:
+            from agentcron.backends.hosted import rule_as_cron_schedule
+
+            schedule = rule_as_cron_schedule(schedule, self.backend.name, self.clock())
         self._check_schedule(schedule)
         return schedule
 
@@ -146,7 +153,15 @@ class TaskService:
                 "A one-off task's time is a fixed instant; to move it to another zone, pass the "
                 "schedule again with the zone, e.g. schedule='tomorrow at 9am', timezone='Asia/Tokyo'."
             )
-        moved = schedule.model_copy(update={"timezone": resolve_zone(timezone)})
+        tz_name = resolve_zone(timezone)
+        update: dict[str, str] = {"timezone": tz_name}
+        if schedule.kind == "rrule" and schedule.starts_at:
+            # A rule keeps its wall-clock start: 09:00 stays 09:00 in the new zone.
+            from agentcron.cadence.rules import format_start, local_wall
+
+            wall = local_wall(schedule.starts_at, zone(schedule.timezone))
+            update["starts_at"] = format_start(wall, zone(tz_name))
+        moved = schedule.model_copy(update=update)
         self._check_schedule(moved)
         return moved
 

@@ -17,6 +17,7 @@ from pydantic import SecretStr
 from agentcron.backends.base import TaskFilters
 from agentcron.cadence.cron import normalise_cron
 from agentcron.cadence.describe import describe_schedule
+from agentcron.cadence.rulecron import rule_as_cron
 from agentcron.cadence.timeline import iso, next_runs
 from agentcron.cadence.zones import zone
 from agentcron.backends.http import BackendHttp, BackendStatusError
@@ -123,6 +124,24 @@ def same_cron(stored: Any, cron: str) -> bool:
         return normalise_cron(stored) == normalise_cron(cron)
     except ScheduleError:
         return False
+
+
+# --- calendar rules --------------------------------------------------------------------------
+
+
+def rule_as_cron_schedule(schedule: Schedule, backend: str, now: datetime) -> Schedule:
+    """A calendar rule restated as the cron it exactly is (DESIGN.md §11), for backends that
+    run cron only; otherwise a CapabilityError naming the backend, raised before any request."""
+    assert schedule.kind == "rrule" and schedule.rrule and schedule.starts_at
+    expr = rule_as_cron(schedule.rrule, schedule.starts_at, schedule.timezone, now)
+    if expr is None:
+        raise CapabilityError(
+            f"The {backend} backend does not support calendar rules (every N weeks or days, "
+            f"or a start or an end): '{schedule.rrule}' is not one cron. Use a weekly or daily "
+            "cadence without dates, e.g. 'every monday at 9am', and pause or delete the task "
+            "when it should stop; or use the local backend (AGENTCRON_BACKEND=local)."
+        )
+    return Schedule(kind="cron", cron=expr, timezone=schedule.timezone)
 
 
 # --- task views ------------------------------------------------------------------------------

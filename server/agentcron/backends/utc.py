@@ -38,6 +38,12 @@ class _Inexpressible(Exception):
 
 def to_utc(schedule: Schedule, backend: str, now: datetime) -> Schedule:
     """The same schedule with timezone 'UTC', or CapabilityError explaining why it can't be."""
+    if schedule.kind == "rrule":
+        raise CapabilityError(
+            f"The {backend} backend does not support calendar rules (every N weeks or days, or a "
+            "start or an end). Use a cron cadence, e.g. 'every monday at 9am', or the local "
+            "backend."
+        )
     if schedule.kind == "interval":
         return schedule.model_copy(update={"timezone": UTC})
     if schedule.kind == "once":

@@ -52,6 +52,8 @@ def translate_text(
         timezone=schedule.timezone,
         interval_seconds=schedule.interval_seconds,
         run_at=schedule.run_at,
+        rrule=schedule.rrule,
+        starts_at=schedule.starts_at,
         description=describe_schedule(schedule),
         next_runs=[iso(r) for r in runs],
         portable=schedule.kind == "cron" and is_portable(schedule.cron or ""),

@@ -9,6 +9,7 @@ from itertools import islice
 from cron_descriptor import CasingTypeEnum, Options, get_description
 
 from agentcron.cadence.cron import Note, both_days_restricted, iter_fires
+from agentcron.cadence.ruletext import describe_rule
 from agentcron.cadence.zones import zone
 from agentcron.models import Schedule
 
@@ -61,6 +62,9 @@ def describe_schedule(schedule: Schedule) -> str:
     if schedule.kind == "interval":
         assert schedule.interval_seconds is not None
         return describe_interval(schedule.interval_seconds)
+    if schedule.kind == "rrule":
+        assert schedule.rrule is not None and schedule.starts_at is not None
+        return describe_rule(schedule.rrule, schedule.starts_at, schedule.timezone)
     assert schedule.run_at is not None
     return describe_once(datetime.fromisoformat(schedule.run_at), schedule.timezone)
 

@@ -89,7 +89,7 @@ CALENDAR_UNITS = frozenset({"month", "year"})
 
 # "hourly" -> (1, "hour"); the period word "nightly" also sets the night context.
 FREQUENCY_ADVERBS: dict[str, tuple[int, str]] = {
-    "hourly": (1, "hour"), "daily": (1, "day"), "nightly": (1, "day"), "everyday": (1, "day"),
+    "minutely": (1, "minute"), "hourly": (1, "hour"), "daily": (1, "day"), "nightly": (1, "day"), "everyday": (1, "day"),
     "weekly": (1, "week"), "monthly": (1, "month"), "yearly": (1, "year"),
     "annually": (1, "year"), "annual": (1, "year"), "quarterly": (3, "month"),
     "biweekly": (2, "week"), "fortnightly": (2, "week"), "semiannually": (6, "month"),

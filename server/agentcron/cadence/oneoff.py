@@ -66,8 +66,11 @@ def _refuse_recurring_parts(spec: Spec) -> None:
         (spec.minutes, spec.minutes_text),
         (spec.business_hours, "business hours"),
         (spec.except_days or spec.except_months, "except ..."),
-        (spec.months and not spec.dates, spec.months_text),
-        (spec.months and spec.months != {d.month for d in spec.dates}, spec.months_text),
+        (spec.months and not spec.dates and not spec.month_date, spec.months_text),
+        (
+            spec.months and not spec.month_date and spec.months != {d.month for d in spec.dates},
+            spec.months_text,
+        ),
     ]
     for present, text in parts:
         if present:
@@ -179,6 +182,8 @@ def _on_day(
         return _weekday(spec, tz, local_now, hour, minute)
     if spec.dates:
         return _date(spec, tz, local_now, hour, minute)
+    if spec.month_date is not None:
+        return _month_date(spec, tz, local_now, hour, minute)
     raise ScheduleError(
         f"{spec.times_text or 'The text'!r} does not say which day or how often. "
         "Try e.g. 'today at 5pm', 'every day at 5pm' or 'every monday at 5pm'."
@@ -217,6 +222,40 @@ def _date(spec: Spec, tz: ZoneInfo, local_now: datetime, hour: int, minute: int)
         if instant > local_now:
             return instant
     raise ScheduleError(f"{MONTH_LABELS[item.month]} {item.day} does not occur soon enough.")
+
+
+def _month_date(spec: Spec, tz: ZoneInfo, local_now: datetime, hour: int, minute: int) -> datetime:
+    """'the 3rd thursday in april', 'the last day of february': the next such day ahead."""
+    months = sorted(spec.months or ())
+    if len(months) != 1 or len(spec.nth) > 1:
+        raise ScheduleError(
+            f"{spec.month_date!r} names several days; a one-off runs once. Give one, or say "
+            "'every year on ...' for a yearly run."
+        )
+    first_year = spec.month_year or local_now.year
+    last_year = spec.month_year or local_now.year + LEAP_SEARCH_YEARS
+    for year in range(first_year, last_year + 1):
+        day = _day_in_month(spec, year, months[0])
+        if day is None:
+            continue
+        instant = wall_to_instant(datetime.combine(day, time(hour, minute)), tz)
+        if instant > local_now or spec.month_year is not None:
+            return instant  # a past date with a year is refused as past by build_once
+    raise ScheduleError(f"{spec.month_date!r} does not occur soon enough.")
+
+
+def _day_in_month(spec: Spec, year: int, month: int) -> date | None:
+    """The n-th (or n-th from last) weekday, or the last day, of one month; None if absent."""
+    length = calendar.monthrange(year, month)[1]
+    if not spec.nth:
+        back = -(spec.dom_from_end or -1) - 1  # days before the last one
+        return date(year, month, length - back) if back < length else None
+    weekday, nth = spec.nth[0]
+    matching = [d for d in range(1, length + 1) if _cron_weekday(date(year, month, d)) == weekday]
+    index = nth - 1 if nth > 0 else nth
+    if not -len(matching) <= index < len(matching):
+        return None
+    return date(year, month, matching[index])
 
 
 def _cron_weekday(day: date) -> int:

@@ -1,8 +1,10 @@
-"""Text -> Schedule: natural language, raw 5-field cron, or @macros. Deterministic and offline.
+"""Text -> Schedule: natural language, raw 5-field cron, @macros or raw RRULE lines.
+Deterministic and offline.
 
-Pipeline: normalise the text, pull out the time zone, hand raw cron to `normalise_cron`,
-otherwise tokenise, run the grammar (which refuses unknown words by name), and build a cron,
-an interval or a one-off from what it found. See recurring.py and oneoff.py for the rules.
+Pipeline: hand raw RRULE lines to rawrule.py; normalise the text, pull out the time zone, hand
+raw cron to `normalise_cron`, otherwise tokenise, run the grammar (which refuses unknown words
+by name), and build a cron, an interval, a one-off or a calendar rule from what it found. See
+recurring.py, oneoff.py and rulebuild.py for the rules.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from datetime import datetime
 from agentcron.cadence.cron import normalise_cron
 from agentcron.cadence.grammar import Grammar
 from agentcron.cadence.oneoff import build_once
+from agentcron.cadence.rawrule import is_raw_rule, parse_raw_rule
 from agentcron.cadence.recurring import build_recurring
 from agentcron.cadence.rulebase import EXAMPLES
+from agentcron.cadence.rulebuild import RuleDraft, build_rule
 from agentcron.cadence.spec import Spec
 from agentcron.cadence.tokens import fold, normalise, tokenize
 from agentcron.cadence.zones import find_zone_in_text, resolve_zone, zone
@@ -31,6 +35,10 @@ _CRON_FIELD = re.compile(
 )
 _NUMERIC_FIELD = re.compile(r"[\d,\-/]+")
 _MACRO = re.compile(r"@[a-z][^\s]*")
+BOUND_HINT = (
+    "Say how often, e.g. 'every day at 9am until december 15', or give one time, e.g. "
+    "'tomorrow at 9am'."
+)
 
 
 def parse_schedule(text: str, *, timezone: str = "UTC", now: datetime) -> Schedule:
@@ -48,6 +56,8 @@ def parse_schedule(text: str, *, timezone: str = "UTC", now: datetime) -> Schedu
         )
     if now.tzinfo is None:
         raise ScheduleError("The reference time must include a UTC offset.")
+    if is_raw_rule(text):
+        return parse_raw_rule(text.strip(), timezone, now)
     named_zone, rest = find_zone_in_text(fold(text))
     rest = normalise(rest)
     tz_name = named_zone or resolve_zone(timezone)
@@ -59,11 +69,29 @@ def parse_schedule(text: str, *, timezone: str = "UTC", now: datetime) -> Schedu
         raise ScheduleError(f"The text names a time zone ({tz_name}) but no schedule. {EXAMPLES}")
     spec = Grammar(tokens).parse()
     if _is_one_off(spec):
+        if spec.bounded():
+            raise ScheduleError(
+                f"{spec.bound_text()!r} needs a repeating schedule, but the rest of the text names "
+                f"one run. {BOUND_HINT}"
+            )
         instant = build_once(spec, zone(tz_name), now)
         return Schedule(kind="once", run_at=instant.isoformat(), timezone=tz_name)
     kind, value = build_recurring(spec)
     if kind == "interval":
+        if spec.bounded():
+            cadence = spec.step.text if spec.step else "The interval"
+            raise ScheduleError(
+                f"{cadence!r} runs by elapsed time from when the task is created, so it cannot "
+                f"start or end on a date ({spec.bound_text()!r}). Pin it to a weekday or time, "
+                "e.g. 'every 2 weeks on monday at 9am starting december 7' or 'every 14 days at "
+                "9am until december 15', or use a cadence cron can repeat, e.g. 'every 2 hours "
+                "until friday'."
+            )
         return Schedule(kind="interval", interval_seconds=int(value), timezone=tz_name)
+    if isinstance(value, RuleDraft):
+        return build_rule(spec, value, tz_name, now)
+    if spec.bounded():
+        return build_rule(spec, RuleDraft(str(value)), tz_name, now)
     return Schedule(kind="cron", cron=str(value), timezone=tz_name)
 
 
@@ -88,9 +116,11 @@ def _is_one_off(spec: Spec) -> bool:
     """Recurring words win unless a one-off anchor is also present (then refuse the mix)."""
     if spec.recurring is not None and spec.once is not None:
         raise ScheduleError(
-            f"{spec.once!r} is a single moment but {spec.recurring!r} repeats. Schedules have "
-            "no start date: say e.g. 'every day at 9am', or 'tomorrow at 9am' for one run."
+            f"{spec.once!r} is a single moment but {spec.recurring!r} repeats. For a start "
+            "date say e.g. 'every day at 9am starting tomorrow'; for one run, 'tomorrow at 9am'."
         )
+    if spec.month_date is not None and spec.recurring is None and spec.step is None:
+        return True
     if spec.once is not None:
         return True
     if spec.recurring is not None:

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from agentcron.cadence.cron import normalise_cron
 from agentcron.cadence.lexicon import ALL_DAYS, SECONDS_PER_UNIT, WORKDAYS
+from agentcron.cadence.rulebuild import RuleDraft
 from agentcron.cadence.spec import Spec
 from agentcron.cadence.timeofday import RawTime, resolve, resolve_list
 from agentcron.errors import ScheduleError
@@ -48,12 +49,51 @@ class Cadence:
     expected_times: int | None = None
 
 
-def build_recurring(spec: Spec) -> tuple[str, str | int]:
-    """('cron', expr) or ('interval', seconds) for a recurring Spec."""
+RULE_UNITS = {"rule-day": ("day", "DAILY"), "rule-week": ("week", "WEEKLY"),
+              "rule-month": ("month", "MONTHLY"), "rule-year": ("year", "YEARLY")}
+DAY_CODES = ("SU", "MO", "TU", "WE", "TH", "FR", "SA")
+
+
+def build_recurring(spec: Spec) -> tuple[str, str | int | RuleDraft]:
+    """('cron', expr), ('interval', seconds) or ('rule', RuleDraft) for a recurring Spec.
+
+    A rule is drafted only where cron cannot say it: every N days/weeks pinned to a time or
+    weekday, every N months/years that do not divide a year, ordinals from a month's end.
+    """
+    if spec.month_year is not None:
+        raise ScheduleError(
+            f"{spec.nth_text!r} names one year but the text repeats. Drop the year for a yearly "
+            f"run, or drop 'every' for a single run, e.g. 'the third thursday of april 2027'."
+        )
     cadence = _classify(spec)
+    if cadence.kind == "month" and cadence.n > 1 and spec.start is not None:
+        # 'every 3 months starting february': Feb, May, Aug, Nov, not cron's Jan, Apr, ...
+        cadence = Cadence("rule-month", cadence.n, cadence.text)
     if cadence.kind == "interval":
         _refuse_interval_extras(spec, cadence)
         return "interval", cadence.n
+    from_end = any(n < -1 for _, n in spec.nth) or spec.dom_from_end is not None
+    if cadence.kind not in RULE_UNITS and not from_end:
+        return "cron", _cron_of(spec, cadence)
+    unit, freq = RULE_UNITS.get(cadence.kind, (cadence.kind, None))
+    interval = cadence.n if cadence.kind in RULE_UNITS else 1
+    byday = None
+    real = spec.nth
+    if from_end:
+        # Cron has no '2nd last friday': draft with 'last friday', then write the real BYDAY.
+        spec.nth = [(day, -1) for day, _ in real]
+        byday = ",".join(f"{n:+d}{DAY_CODES[day]}" for day, n in real) if real else None
+        freq = freq or "MONTHLY"
+    try:
+        expr = _cron_of(spec, Cadence(unit, 1, cadence.text) if interval > 1 else cadence)
+    finally:
+        spec.nth = real
+    bymonthday = str(spec.dom_from_end) if spec.dom_from_end is not None else None
+    return "rule", RuleDraft(expr, freq, interval, byday, bymonthday)
+
+
+def _cron_of(spec: Spec, cadence: Cadence) -> str:
+    """The 5-field cron for a calendar, minute or hour cadence."""
     dom, month, dow = _day_fields(spec, cadence)
     if cadence.kind == "minute":
         minute, hour = _minute_fields(spec, cadence)
@@ -61,7 +101,7 @@ def build_recurring(spec: Spec) -> tuple[str, str | int]:
         minute, hour = _hour_fields(spec, cadence)
     else:
         minute, hour = _time_fields(spec, cadence)
-    return "cron", _normalise(f"{minute} {hour} {dom} {month} {dow}")
+    return _normalise(f"{minute} {hour} {dom} {month} {dow}")
 
 
 @lru_cache(maxsize=1024)
@@ -86,11 +126,11 @@ def _classify(spec: Spec) -> Cadence:
         return _month_cadence(step.amount, step.text, spec)
     if step.unit == "year":
         if step.amount != 1:
-            raise ScheduleError(
-                f"{step.text!r} cannot be scheduled: cron repeats at most yearly and an "
-                "interval cannot follow calendar years. Try 'every year on march 1'."
-            )
+            return _rule_cadence("rule-year", step.amount, step.text, spec)
         return Cadence("year", 1, step.text)
+    calendar_rule = _day_or_week_rule(spec)
+    if calendar_rule is not None:
+        return calendar_rule
     seconds = step.amount * SECONDS_PER_UNIT[step.unit]
     if seconds.denominator != 1 or seconds % MINUTES_PER_HOUR:
         raise ScheduleError(
@@ -115,13 +155,71 @@ def _has_window(spec: Spec) -> bool:
     return spec.window is not None or spec.business_hours
 
 
-def _month_cadence(amount: Fraction, text: str, spec: Spec) -> Cadence:
-    """'every 3 months' -> month step 3; steps that do not divide a year are refused."""
-    if amount.denominator != 1 or MONTHS_PER_YEAR % int(amount):
+def _day_or_week_rule(spec: Spec) -> Cadence | None:
+    """'every other day at 9am', 'every 2 weeks on friday at 5pm': a rule, not an interval,
+    when every N days or weeks is pinned to a time of day or a weekday."""
+    step = spec.step
+    assert step is not None
+    if step.unit not in ("day", "week") or step.amount.denominator != 1 or step.amount < 2:
+        return None
+    pinned = spec.times or spec.period or (step.unit == "week" and (spec.days or spec.except_days))
+    if not pinned:
+        return None
+    if step.unit == "day":
+        other = _first_present(spec, ("days", "nth", "dom", "months", "dates", "except"))
+        if other:
+            raise ScheduleError(
+                f"{step.text!r} counts days, so it cannot also be on {other!r}. Say e.g. "
+                f"'{step.text} at 9am', or 'every monday at 9am' for a weekday."
+            )
+    else:
+        other = _first_present(spec, ("nth", "dom", "dates"))
+        if other:
+            raise ScheduleError(
+                f"{step.text!r} counts weeks, so it cannot also be on {other!r}. Say e.g. "
+                f"'{step.text} on monday at 9am'."
+            )
+    return Cadence(f"rule-{step.unit}", int(step.amount), step.text)
+
+
+def _first_present(spec: Spec, names: tuple[str, ...]) -> str | None:
+    """The text of the first of these day restrictions the spec has, else None."""
+    found = {
+        "days": spec.days.text if spec.days else "",
+        "nth": spec.nth_text if spec.nth else "",
+        "dom": spec.dom_text if (spec.dom or spec.dom_last) else "",
+        "months": spec.months_text if spec.months else "",
+        "dates": spec.dates[0].text if spec.dates else "",
+        "except": "except ..." if (spec.except_days or spec.except_months) else "",
+    }
+    return next((found[name] for name in names if found[name]), None)
+
+
+def _rule_cadence(kind: str, amount: Fraction, text: str, spec: Spec) -> Cadence:
+    """Every N months (N not dividing 12) or N years: a rule, once the day is said."""
+    if amount.denominator != 1:
+        raise ScheduleError(f"{text!r}: say a whole number, e.g. 'every 2 years on march 1'.")
+    unit = "year" if kind == "rule-year" else "month"
+    has_day = spec.dom or spec.dom_last or spec.nth or spec.dates
+    has_day = has_day or (unit == "year" and spec.months)
+    if not has_day:
+        example = "every 2 years on march 1" if unit == "year" else f"{text} on the 1st"
         raise ScheduleError(
-            f"{text!r} cannot be scheduled exactly: cron month steps must divide 12 "
-            "(every 1, 2, 3, 4, 6 or 12 months). Try e.g. 'every 3 months on the 1st'."
+            f"{text!r} needs the day it runs on, e.g. '{example}' (a calendar rule repeats "
+            f"every {int(amount)} {unit}s from its first run)."
         )
+    if unit == "month" and (spec.months or spec.dates):
+        raise ScheduleError(
+            f"{text!r} and {spec.months_text or spec.dates[0].text!r} both choose the months. "
+            f"Give one, e.g. '{text} on the 1st'."
+        )
+    return Cadence(kind, int(amount), text)
+
+
+def _month_cadence(amount: Fraction, text: str, spec: Spec) -> Cadence:
+    """'every 3 months' -> month step 3; other steps are rules ('every 5 months on the 1st')."""
+    if amount.denominator != 1 or MONTHS_PER_YEAR % int(amount):
+        return _rule_cadence("rule-month", amount, text, spec)
     if int(amount) == MONTHS_PER_YEAR:
         return Cadence("year", 1, text)
     return Cadence("month", int(amount), text)

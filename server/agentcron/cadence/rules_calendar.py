@@ -29,6 +29,7 @@ from agentcron.errors import ScheduleError
 LAST_WORDS = ("last", "final")
 NTH_MAX = 5
 HOLIDAY_WORDS = ("holiday", "holidays")
+EDGE_START_WORDS = ("beginning", "start")
 
 
 class CalendarRules(GrammarBase):
@@ -81,6 +82,9 @@ class CalendarRules(GrammarBase):
             if self.w(item_end) in LAST_WORDS:
                 items.append(LAST)
                 item_end += 1
+            elif self.w(item_end) == "penultimate":
+                items.append(-2)
+                item_end += 1
             else:
                 read = self._read_dom_item(item_end)
                 if read is None and had_the and (num := read_cardinal(self.t, item_end)):
@@ -102,13 +106,23 @@ class CalendarRules(GrammarBase):
         if not items:
             return None
         text_start = index
-        after = item_end
+        after = self._from_the_end(items, item_end)
+        if after != item_end:
+            items = [-items[0]]
         following = self.w(after) or ""
         if following in WEEKDAY_NAMES or following in WEEKDAY_PLURALS:
             if items == [LAST] and not had_the and not self._nth_has_context(index, after):
                 return None  # 'last friday' on its own is a past day, not a monthly rule
             return self._nth_weekday(text_start, items, after)
         if following in ("day", "days"):
+            if any(item < LAST for item in items):
+                if len(items) > 1 or items[0] < -MAX_DAY:
+                    raise ScheduleError(
+                        f"{self.text(text_start, after + 1)!r}: give one day counted from the "
+                        "month's end, e.g. 'the 2nd last day of the month'."
+                    )
+                self.spec.dom_from_end = items[0]
+                return self._dom_words(text_start, [LAST], after + 1)
             return self._dom_words(text_start, items, after + 1)
         if following in ("weekday", "business", "working"):
             raise ScheduleError(
@@ -127,6 +141,19 @@ class CalendarRules(GrammarBase):
         self._set_dom_items(items, self.text(text_start, after))
         return after
 
+    def _from_the_end(self, items: list[int], index: int) -> int:
+        """Index after 'last' in '2nd last', 'second to last', 'second-last' (else `index`)."""
+        if len(items) != 1 or items[0] <= 1:
+            return index
+        pos = index
+        while self.tx(pos) in ("to", "-", "from"):
+            pos += 1
+        if self.w(pos) in LAST_WORDS:
+            return pos + 1
+        if self.w(pos) == "the" and self.w(pos + 1) == "end":
+            return pos + 2
+        return index
+
     def _nth_has_context(self, start: int, day_index: int) -> bool:
         """'every last friday' or 'last friday of the month' (not just 'last friday')."""
         if start > 0 and self.w(start - 1) in EVERY_WORDS:
@@ -141,31 +168,41 @@ class CalendarRules(GrammarBase):
         assert read is not None
         day_list, end = read
         for item in items:
-            if item != LAST and not 1 <= item <= NTH_MAX:
+            if not (1 <= item <= NTH_MAX or -NTH_MAX <= item <= LAST):
                 raise ScheduleError(
                     f"{self.text(start, end)!r}: a month has at most 5 of each weekday. "
                     "Try e.g. 'the first monday of the month'."
                 )
         context_end = self._month_context_at(end)
         months: frozenset[int] | None = None
+        every_month_named = False
         if context_end is None and self.w(end) in ("of", "in"):
-            month_read = self._read_months(self._skip(end + 1, "every", "each"))
+            month_pos = self._skip(end + 1, "every", "each")
+            every_month_named = month_pos > end + 1  # 'the first monday of every april'
+            month_read = self._read_months(month_pos)
             if month_read is not None:
                 months, context_end = month_read
+                year, context_end = self._read_year(context_end)
+                if year is not None:
+                    self.spec.month_year = year
         text = self.text(start, context_end or end)
         nth = [(day, item) for item in items for day in sorted(day_list.days)]
         if self.spec.nth and self.spec.nth != nth:
             raise ScheduleError(f"The text names two different weekdays of the month ({text!r}).")
         self.spec.nth = nth
         self.spec.nth_text = text
-        self.spec.mark_recurring(text)
+        preceded_by_every = start > 0 and self.w(start - 1) in EVERY_WORDS
+        if months is not None and not preceded_by_every and not every_month_named:
+            self.spec.month_date = text  # 'the 3rd thursday in april': a date unless 'every'
+        else:
+            self.spec.mark_recurring(text)
         if months is not None:
             self._set_months(months, text)
+            return context_end or end
         if context_end is not None:
             self.spec.month_context = True
             return context_end
-        preceded_by_every = start > 0 and self.w(start - 1) in EVERY_WORDS
-        if preceded_by_every and len(items) == 1 and items[0] not in (1, LAST):
+        if preceded_by_every and len(items) == 1 and items[0] > 1:
             self.spec.nth_ambiguous = self.text(start - 1, end)
         return end
 
@@ -178,8 +215,15 @@ class CalendarRules(GrammarBase):
         if self.w(index) == "of" and self.w(index + 1) in MONTH_NAMES:
             months_read = self._read_months(index + 1)
             assert months_read is not None
-            self._set_months(months_read[0], text)
             end = months_read[1]
+            text = self.text(start, end)
+            self._set_months(months_read[0], text)
+            preceded_by_every = start > 0 and self.w(start - 1) in EVERY_WORDS
+            if items == [LAST] and not preceded_by_every:
+                self.spec.month_date = text  # 'the last day of february': a date
+                self.spec.dom_last = True
+                self.spec.dom_text = text
+                return end
         self._set_dom_items(items, text)
         return end
 
@@ -221,20 +265,37 @@ class CalendarRules(GrammarBase):
         return end
 
     def _month_end(self, index: int) -> int | None:
-        """'(at the) end of the month', 'end of every month', 'month end' = last day."""
-        if self.w(index) == "end" and self.w(index + 1) == "of":
+        """'(at the) end of the month', 'end of every month', 'month end' = last day;
+        'beginning / start of each month' = the 1st; after a monthly cadence, a bare 'at the
+        end' or 'at the beginning' ('each month at the end')."""
+        word = self.w(index)
+        edge = "end" if word == "end" else "start" if word in EDGE_START_WORDS else None
+        if edge is not None and self.w(index + 1) == "of":
             end = self._month_context_at(index + 1)
             if end is None:
                 return None
-        elif self.w(index) == "month" and self.w(index + 1) == "end":
-            end = index + 2
-        elif self.w(index) == "monthend":
-            end = index + 1
+        elif word == "month" and self.w(index + 1) in ("end", "start"):
+            edge, end = self.w(index + 1), index + 2
+        elif word == "monthend":
+            edge, end = "end", index + 1
+        elif edge is not None and self.w(index - 1) == "month" and self._monthly_so_far():
+            end = index + 1  # 'every month start', 'each month end'
+        elif word in ("at", "on") and self._monthly_so_far():
+            pos = self._skip(index + 1, "the", "very")
+            following = self.w(pos)
+            if following != "end" and following not in EDGE_START_WORDS:
+                return None
+            edge, end = ("end" if following == "end" else "start"), pos + 1
         else:
             return None
         self.spec.month_context = True
-        self._set_dom_items([LAST], self.text(index, end))
+        self._set_dom_items([LAST] if edge == "end" else [1], self.text(index, end))
         return end
+
+    def _monthly_so_far(self) -> bool:
+        """A monthly cadence was already said ('each month', 'monthly', 'every 2 months')."""
+        step = self.spec.step
+        return self.spec.month_context or (step is not None and step.unit == "month")
 
     def _day_first_date(self, index: int) -> int | None:
         """'15 march', '1 march 2026' (cardinal day, then month name)."""

@@ -19,10 +19,10 @@ from agentcron.cadence.numbers import (
 from agentcron.cadence.rulebase import (
     EVERY_WORDS,
     RANGE_WORDS,
-    GrammarBase,
     cyclic_range,
     not_understood,
 )
+from agentcron.cadence.rules_bounds import BOUND_EXAMPLE, BoundRules
 from agentcron.cadence.spec import DayList, Window
 from agentcron.cadence.timeofday import RawTime, read_period_phrase, read_time
 from agentcron.errors import ScheduleError
@@ -31,10 +31,12 @@ HOURS_WORDS = ("hours", "hour", "hrs")
 BUSINESS_WORDS = ("business", "working", "office", "work")
 START_WORDS = ("starting", "beginning", "start", "starts", "begin", "begins", "effective")
 END_WORDS = ("until", "till", "til", "through", "thru", "ending", "ends", "up")
+# After a number, these make it a count of runs ('at 9am, 3 times'), never a time.
+COUNT_WORDS = ("times", "x", "occurrences", "occurrence", "runs", "repetitions", "repeats")
 TIME_SEPARATOR_WORDS = ("-", "to", "until", "till", "til", "through", "thru")
 
 
-class ClockRules(GrammarBase):
+class ClockRules(BoundRules):
     """Times of day, minutes past the hour, parts of the day and windows."""
 
     def _minute_of_hour(self, index: int) -> int | None:
@@ -143,8 +145,8 @@ class ClockRules(GrammarBase):
         while (sep := self._list_separator(pos)) is not None:
             sep = self._skip(sep, "at")
             nxt = read_time(self.t, sep, loose=True)
-            if nxt is None:
-                break
+            if nxt is None or self.w(nxt[1]) in COUNT_WORDS:
+                break  # 'at 9am, 3 times' is a number of runs, not 03:00
             times.append(nxt[0])
             pos = nxt[1]
         self.spec.times.extend(times)
@@ -171,15 +173,27 @@ class ClockRules(GrammarBase):
         return None
 
     def _range_phrase(self, index: int) -> int | None:
-        """'between X and Y' / 'from X to Y' where X is a time, weekday, month or day of
-        month; 'starting at 9am' / 'until 5pm'. Start and end dates are refused."""
+        """'between X and Y' / 'from X to Y' where X is a time, weekday, month, day of month
+        or date; 'starting at 9am' / 'until 5pm' (times: a window); 'starting december 1',
+        'until friday', 'for the next 2 weeks' (dates: the schedule's start and end)."""
         word = self.w(index)
         if word in ("between", "from"):
             if word == "from" and self.w(index + 1) == "now":
                 return index + 2 + int(self.w(index + 2) == "on")
+            span = self._date_span(index, self._skip(index + 1, "the"))
+            if span is not None:
+                return span
             return self._between(index, "and" if word == "between" else None)
         if word in START_WORDS:
+            if self.w(index + 1) == "of" and self._month_context_at(index + 1) is not None:
+                return None  # 'beginning of each month' is a day of the month
+            if self.w(index - 1) == "month" and word in ("start", "beginning"):
+                return None  # 'every month start
             pos = self._skip(index + 1, "at", "from", "on", "with")
+            bound = self._read_bound(pos)
+            if bound is not None:
+                self._set_start(bound[0])
+                return bound[1]
             start = read_time(self.t, pos, loose=True)
             if start is None:
                 raise self._date_bound_error(index)
@@ -187,6 +201,9 @@ class ClockRules(GrammarBase):
             self._set_window(Window(raw, None, self.text(index, end)))
             return end
         if word in END_WORDS and not (word == "up" and self.w(index + 1) != "to"):
+            bound_end = self._end_bound(index)
+            if bound_end is not None:
+                return bound_end
             pos = self._skip(index + 1, "to", "at")
             end_time = read_time(self.t, pos, loose=True)
             if end_time is None:
@@ -194,8 +211,8 @@ class ClockRules(GrammarBase):
             raw, end = end_time
             self._set_window(Window(None, raw, self.text(index, end)))
             return end
-        if word == "for" and (self._read_duration(self._skip(index + 1, "the", "next"))):
-            raise self._date_bound_error(index)
+        if word == "for":
+            return self._duration_bound(index)
         return None
 
     def _between(self, index: int, joiner: str | None) -> int | None:
@@ -275,9 +292,8 @@ class ClockRules(GrammarBase):
     def _date_bound_error(self, index: int) -> ScheduleError:
         text = self.text(index, min(index + 3, len(self.t)))
         return ScheduleError(
-            f"{text!r}: schedules have no start or end date (only times of day, e.g. "
-            "'every hour from 9am to 5pm'). Create the task when it should start, or disable "
-            "it when it should stop."
+            f"{text!r}: could not read a time of day or a date there. A start or end is a "
+            f"date, {BOUND_EXAMPLE}; a window is two times, e.g. 'every hour from 9am to 5pm'."
         )
 
     def _business_hours(self, index: int) -> int | None:

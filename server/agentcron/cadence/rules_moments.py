@@ -36,6 +36,7 @@ from agentcron.errors import ScheduleError
 ANCHOR_WORDS = {"today": 0, "tomorrow": 1, "tmrw": 1, "tmr": 1, "tomorow": 1, "tommorow": 1}
 ADVERB_PREFIXES = ("semi", "bi", "half", "quarter")
 NOW_WORDS = ("now", "immediately", "asap")
+RUN_NOUNS = ("occurrences", "occurrence", "runs", "repetitions", "repeats")
 RELATIVE_AFTER = (("from", "now"), ("from", "today"), ("later",), ("hence",))
 # Words after 'second' that make it the ordinal ('every second monday'), not the unit.
 ORDINAL_FOLLOWERS = frozenset(WEEKDAY_NAMES) | {"of", "day", "week", "month", "weekday", "and"}
@@ -221,10 +222,22 @@ class MomentRules(GrammarBase):
         if ordinal_read is not None:
             ordinal, after = ordinal_read
             unit = UNIT_WORDS.get(self.w(after) or "")
+            if unit == "day" and self._month_context_at(after + 1) is not None:
+                return None  # 'every 2nd day of the month' is a day of the month
+            if unit is not None and self.w(after + 1) in ("of", "in") and (
+                self._skip(after + 2, "the", "each", "every", "a") < len(self.t)
+                and UNIT_WORDS.get(self.w(self._skip(after + 2, "the", "each", "every", "a")) or "")
+            ):
+                phrase = self.text(index - 1, self._skip(after + 2, "the", "each", "every") + 1)
+                raise ScheduleError(
+                    f"{phrase!r} names a {unit} inside a longer period, not how often. Say e.g. "
+                    "'the 2nd day of the month', 'the third monday of the month' or "
+                    f"'every {ordinal} {unit}s'."
+                )
             if unit is not None and not (unit == "second" and self._ordinal_use(after)):
                 return Fraction(ordinal), unit, after + 1
-            if word in OTHER_WORDS:
-                self._refuse_every_other(index, after)
+            if word in OTHER_WORDS and self._names_weekday(after):
+                return Fraction(2), "week", after  # 'every other monday': fortnightly
             if word == "second" and self._ordinal_use(index):
                 return None
         duration = self._read_duration(index)
@@ -248,16 +261,11 @@ class MomentRules(GrammarBase):
         following = self.w(index + 1) or ""
         return following in ORDINAL_FOLLOWERS or following in WEEKDAY_PLURALS
 
-    def _refuse_every_other(self, index: int, after: int) -> None:
-        """'every other monday' needs a two-week cycle cron cannot express."""
-        following = self.w(after) or ""
-        if following in WEEKDAY_NAMES or following in WEEKDAY_PLURALS:
-            text = self.text(index - 1, after + 1)
-            raise ScheduleError(
-                f"{text!r} repeats every two weeks on a weekday, which cron cannot express "
-                "and an interval cannot pin to a weekday or time. Use a weekly schedule "
-                "(e.g. 'every monday at 9am') or an interval ('every 2 weeks')."
-            )
+    def _names_weekday(self, index: int) -> bool:
+        """A weekday ('monday', 'fridays') or a weekend follows."""
+        following = self.w(index) or ""
+        return following in WEEKDAY_NAMES or following in WEEKDAY_PLURALS or following in (
+            "weekend", "weekends")
 
     def _frequency(self, index: int) -> int | None:
         """'hourly', 'daily', 'nightly', 'weekly', 'quarterly', 'fortnightly' ..."""
@@ -281,6 +289,31 @@ class MomentRules(GrammarBase):
         self._set_step(Fraction(amount), unit, word)
         return pos + 1
 
+    def _limit_or_refuse(self, times: int, index: int, pos: int) -> int:
+        """'N times' is a number of runs when nothing else can be meant: after 'for' or a
+        comma, before 'in total', or once a time of day is fixed ('every day at 7am 5 times').
+        'every day 3 times' may mean three times a day, so it is refused with both wordings."""
+        before = self.tx(index - 1) if index > 0 else None
+        closed = self._skip(pos, "in") != pos or self.w(pos) in ("total", "only")
+        if before in ("for", ",") or closed or self.spec.times:
+            return self._set_limit(times, index, pos)
+        text = self.text(index, pos)
+        raise ScheduleError(
+            f"{text!r} is ambiguous: how often, or how many runs in all? Say e.g. "
+            f"'{text} a day at 9am, 1pm and 6pm', or 'every day at 9am, {text} in total'."
+        )
+
+    def _set_limit(self, times: int, index: int, pos: int) -> int:
+        """'10 times' after a cadence: the rule ends after that many runs (COUNT)."""
+        end = self._skip(pos, "in", "total", "only")
+        text = self.text(index, pos)
+        if times <= 0:
+            raise ScheduleError(f"{text!r} never runs. Try e.g. 'every monday at 9am, 4 times'.")
+        if self.spec.limit is not None and self.spec.limit[0] != times:
+            raise ScheduleError(f"The text gives two numbers of runs ({text!r}). Give one.")
+        self.spec.limit = (times, text)
+        return end
+
     def _count(self, index: int) -> int | None:
         """'twice a day', 'three times a day', '4x per hour', 'once a week', 'twice daily'."""
         word = self.w(index)
@@ -292,6 +325,8 @@ class MomentRules(GrammarBase):
             times, pos = 3, index + 1
         else:
             read = read_cardinal(self.t, index)
+            if read is not None and self.w(read[1]) in RUN_NOUNS:
+                return self._set_limit(read[0], index, read[1] + 1)  # '10 occurrences'
             if read is None or self.w(read[1]) not in ("times", "x"):
                 return None
             times, pos = read[0], read[1] + 1
@@ -307,6 +342,8 @@ class MomentRules(GrammarBase):
         if unit is None:
             if word == "once":
                 return None
+            if word not in ("twice", "thrice"):
+                return self._limit_or_refuse(times, index, pos)
             raise not_understood(self.text(index, pos + 1))
         text = self.text(index, end)
         if times <= 0:

@@ -61,6 +61,20 @@ class Relative:
     text: str
 
 
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """A start or end as written, resolved against `now` when the schedule is built (bounds.py).
+
+    kind: 'iso' (datetime, has_time), 'anchor' (days from today), 'weekday' (cron day, mode),
+    'date' (DateItem), 'month' (month number, year), 'duration' (list of (amount, unit)),
+    'period_end' ('month' or 'year': the end of the start's month or year).
+    """
+
+    kind: str
+    value: object
+    text: str
+
+
 @dataclass
 class Spec:
     """Everything one text said; `parse` decides between cron, interval and one-off."""
@@ -95,6 +109,26 @@ class Spec:
     weekday_anchor: tuple[int, str, str] | None = None
     relative: Relative | None = None
     iso: tuple[datetime, bool, str] | None = None
+    start: Bound | None = None
+    until: Bound | None = None
+    limit: tuple[int, str] | None = None
+    # 'the 3rd thursday in april', 'the last day of february': a date, unless 'every' is said.
+    month_date: str | None = None
+    month_year: int | None = None
+    # 'the 2nd last day of the month' (-2): dom_last is set too, as cron's nearest spelling.
+    dom_from_end: int | None = None
+
+    def bounded(self) -> bool:
+        """True when the text gave a start, an end or a number of runs."""
+        return self.start is not None or self.until is not None or self.limit is not None
+
+    def bound_text(self) -> str:
+        """The start, end and count as one phrase, for messages ('from x until y')."""
+        parts = [f"from {self.start.text}"] if self.start is not None else []
+        if self.until is not None:
+            until = self.until
+            parts.append(until.text if until.kind == "duration" else f"until {until.text}")
+        return " ".join(parts + ([self.limit[1]] if self.limit else []))
 
     def says_nothing(self) -> bool:
         """True when no phrase said when to run (e.g. the text was just 'every')."""

@@ -1,4 +1,4 @@
-"""Next fire instants for any Schedule: cron (with DST rules), interval, one-off."""
+"""Next fire instants for any Schedule: cron (with DST rules), interval, one-off, rule."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from itertools import islice
 
 from agentcron.cadence.cron import iter_fires
+from agentcron.cadence.rules import rule_runs
 from agentcron.cadence.zones import zone
 from agentcron.models import Schedule
 
@@ -16,12 +17,16 @@ def next_runs(
     """The next `count` fire instants strictly after `after`, in the schedule's zone.
 
     Interval schedules count elapsed seconds from `anchor` (default: `after`) and ignore
-    DST; a one-off yields its instant once, if it is still ahead.
+    DST; a one-off yields its instant once, if it is still ahead; a rule yields its fires
+    until its end (fewer than `count` when it ends sooner).
     """
     tz = zone(schedule.timezone)
     if schedule.kind == "cron":
         assert schedule.cron is not None
         return [instant for instant, _ in islice(iter_fires(schedule.cron, tz, after), count)]
+    if schedule.kind == "rrule":
+        assert schedule.rrule is not None and schedule.starts_at is not None
+        return rule_runs(schedule.rrule, schedule.starts_at, schedule.timezone, after, count)
     if schedule.kind == "interval":
         assert schedule.interval_seconds is not None
         return interval_runs(schedule.interval_seconds, anchor or after, after, count, tz)

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from agentcron.cadence.lexicon import FIXED_TIMES, MERIDIEM_WORDS, PERIOD_WORDS, UNIT_NUMBERS
+from agentcron.cadence.lexicon import (
+    FIXED_TIMES,
+    MERIDIEM_WORDS,
+    PERIOD_WORDS,
+    UNIT_NUMBERS,
+    UNIT_WORDS,
+)
 from agentcron.cadence.numbers import is_word, read_cardinal, read_word_cardinal, word_at
 from agentcron.cadence.tokens import Token
 from agentcron.errors import ScheduleError
@@ -58,7 +64,7 @@ def read_time(tokens: list[Token], index: int, *, loose: bool) -> tuple[RawTime,
         return raw, nxt
     if word_at(tokens, nxt) == "oclock":
         nxt += 1
-    meridiem = MERIDIEM_WORDS.get(word_at(tokens, nxt) or "")
+    meridiem = MERIDIEM_WORDS.get(word_at(tokens, nxt) or "") or _spaced_letter(tokens, nxt)
     if meridiem is not None:
         raw = replace(raw, meridiem=meridiem, text=raw.text + tokens[nxt].text)
         nxt += 1
@@ -67,6 +73,17 @@ def read_time(tokens: list[Token], index: int, *, loose: bool) -> tuple[RawTime,
         raw = replace(raw, period=period)
         nxt = after
     return raw, nxt
+
+
+def _spaced_letter(tokens: list[Token], index: int) -> str | None:
+    """'12 a', '3 p': a one-letter meridiem after a time (not the 'a' of '3 a day')."""
+    letter = word_at(tokens, index)
+    if letter not in ("a", "p"):
+        return None
+    following = word_at(tokens, index + 1) or ""
+    if following in UNIT_WORDS or following in ("couple", "few", "half", "quarter", "time"):
+        return None
+    return letter + "m"
 
 
 def read_period_phrase(tokens: list[Token], index: int) -> tuple[str | None, int]:

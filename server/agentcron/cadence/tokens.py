@@ -39,6 +39,8 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _MERIDIEM_DOTS = re.compile(r"\b([ap])\s?\.\s?m\b\.?")
+# '12a', '3p', '9:30p': a one-letter meridiem glued to the time.
+_SHORT_MERIDIEM = re.compile(r"\b(\d{1,2}(?::\d{2})?)([ap])\b")
 _OCLOCK = re.compile(r"\bo\s?'?\s?clock\b")
 _POSSESSIVE = re.compile(r"'s\b")
 _DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2019": "'", "\u2018": "'"})
@@ -71,6 +73,8 @@ def normalise(text: str) -> str:
     text = fold(text).lower()
     if "." in text:
         text = _MERIDIEM_DOTS.sub(r" \1m ", text)
+    if any(ch.isdigit() for ch in text):
+        text = _SHORT_MERIDIEM.sub(r"\1\2m", text)
     if "clock" in text:
         text = _OCLOCK.sub(" oclock ", text)
     if "'" in text:
