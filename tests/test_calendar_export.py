@@ -301,3 +301,32 @@ def test_cli_prints_the_same_icalendar(settings: Settings, tmp_path: Path) -> No
         refused = subprocess.run([sys.executable, "-m", "agentcron", "calendar", "--days", bad],
                                  env=env, capture_output=True, text=True)
         assert refused.returncode == 2 and "--days must be between 1 and 366" in refused.stderr
+
+
+def rule_task(task_id: str, value: str, starts_at: str, zone: str) -> Task:
+    return make_task(task_id, Schedule(kind="rrule", rrule=value, starts_at=starts_at,
+                                       timezone=zone))
+
+
+def test_a_calendar_rule_is_written_as_its_own_rrule_where_exact() -> None:
+    """DESIGN.md §11: the task's own RRULE (from its first run in the window, in phase),
+    and one event per run where a DST day or a COUNT would make the rule disagree."""
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    end = start + timedelta(days=60)
+    fortnightly = rule_task("fortnightly", "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO;BYHOUR=9;BYMINUTE=0",
+                            "2026-02-23T09:00:00+01:00", "Europe/Berlin")
+    in_gap = rule_task("in_gap", "FREQ=DAILY;INTERVAL=3;BYHOUR=2;BYMINUTE=30",
+                       "2026-03-02T02:30:00+01:00", "Europe/Berlin")
+    counted = rule_task("counted", "FREQ=DAILY;COUNT=40;BYHOUR=8;BYMINUTE=0",
+                        "2026-02-10T08:00:00+01:00", "Europe/Berlin")
+    tasks = [fortnightly, in_gap, counted]
+    text = build_calendar(tasks, start, 60)
+    by_task = events(text)
+    (own,) = by_task["fortnightly"]
+    assert own["RRULE"]["FREQ"] == ["WEEKLY"] and own["RRULE"]["INTERVAL"] == [2]
+    assert own["DTSTART"].params["TZID"] == "Europe/Berlin"
+    assert str(own.decoded("DTSTART").date()) == "2026-03-09"  # in phase with 2026-02-23
+    assert all("RRULE" not in e for e in by_task["in_gap"] + by_task["counted"])
+    got = expand(text, start, end)
+    for task in tasks:
+        assert got.get(task.id, []) == expected_runs(task, start, end), task.id

@@ -240,3 +240,34 @@ async def test_paused_task_does_not_fire_and_resumes_from_now(backend, clock) ->
     assert await statuses(backend, task.id) == []
     resumed = await backend.update_task(task.id, TaskPatch(enabled=True))
     assert resumed.next_run_at == "2026-03-11T10:50:00+00:00"
+
+
+def rule(value: str, starts_at: str, tz: str = "UTC") -> Schedule:
+    return Schedule(kind="rrule", rrule=value, starts_at=starts_at, timezone=tz)
+
+
+async def test_every_other_day_rule_fires_on_its_days_only(backend, clock) -> None:
+    task = await backend.create_task(TaskSpec(prompt="p", schedule=rule(
+        "FREQ=DAILY;INTERVAL=2;BYHOUR=9;BYMINUTE=0", "2026-03-12T09:00:00+00:00")))
+    assert task.next_run_at == "2026-03-12T09:00:00+00:00"
+    clock.set(datetime(2026, 3, 12, 9, 0, 5, tzinfo=UTC))
+    await tick(backend)
+    assert (await backend.get_task(task.id)).next_run_at == "2026-03-14T09:00:00+00:00"
+    clock.set(datetime(2026, 3, 13, 9, 0, 5, tzinfo=UTC))
+    await tick(backend)  # an off day: nothing
+    assert await statuses(backend, task.id) == [("2026-03-12T09:00:00Z", "succeeded")]
+
+
+async def test_a_rule_past_its_end_disables_its_task_and_keeps_history(backend, clock) -> None:
+    task = await backend.create_task(TaskSpec(prompt="p", schedule=rule(
+        "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO;BYHOUR=9;BYMINUTE=0;UNTIL=20260330T235959Z",
+        "2026-03-16T09:00:00+01:00", "Europe/Berlin")))
+    assert task.next_run_at == "2026-03-16T09:00:00+01:00"
+    clock.set(datetime(2026, 3, 16, 8, 0, 5, tzinfo=UTC))
+    await tick(backend)
+    assert (await backend.get_task(task.id)).next_run_at == "2026-03-30T09:00:00+02:00"  # DST
+    clock.set(datetime(2026, 3, 30, 7, 0, 5, tzinfo=UTC))
+    await tick(backend)
+    done = await backend.get_task(task.id)
+    assert done.enabled is False and done.next_run_at is None
+    assert [s for _, s in await statuses(backend, task.id)] == ["succeeded", "succeeded"]

@@ -9,8 +9,9 @@ Expanded, the calendar's events are exactly the tasks' next runs in the window (
   runs are single events. Hourly and finer crons fire on every real hour, so they are a rule in
   UTC while the zone's offset keeps its minutes;
 * an interval schedule is one `RRULE` in UTC (elapsed seconds, DST ignored, as the runner);
-* anything else (a one-off, a day-of-month OR day-of-week cron, `L`/`#`, a schedule kind this
-  module does not know, such as a future `rrule` kind) is one event per occurrence, computed by
+* a calendar rule is written as its own RRULE where that is exact (see `_own_rule_event`);
+* anything else (a one-off, a day-of-month OR day-of-week cron, `L`/`#`, a rule with COUNT or
+  DST-ambiguous times) is one event per occurrence, computed by
   `cadence.timeline.next_runs`.
 
 Pure: the caller passes the tasks and `now`. `icalendar` is imported here only, and this module
@@ -111,6 +112,10 @@ def task_events(task: Task, start: datetime, end: datetime, now: datetime) -> li
         exact = _exact_cron_events(task, start, end, now)
         if exact is not None:
             return exact
+    if schedule.kind == "rrule" and schedule.rrule:
+        own = _own_rule_event(task, start, end, now)
+        if own is not None:
+            return own
     runs = occurrences(task, start, end)
     zone = ZoneInfo(schedule.timezone)
     return [_event(task, _local_if_unambiguous(run, zone), now, single=True) for run in runs]
@@ -162,6 +167,39 @@ def _wall_instants(wall: datetime, zone: ZoneInfo) -> list[datetime]:
     if first < second:
         return [first, second]
     return []
+
+
+# --- calendar rules --------------------------------------------------------------------------
+
+
+def _own_rule_event(task: Task, start: datetime, end: datetime, now: datetime) -> list | None:  # type: ignore[type-arg]
+    """The task's own RRULE (DESIGN.md §11), starting at its first run in the window, when a
+    calendar program expanding it lists exactly the scheduler's runs: every wall time it lists
+    in the window exists once (no DST gap or repeat). A COUNT would count from the moved start,
+    so such rules are listed run by run. Its UNTIL is the window's last run: beyond the window
+    nothing was checked."""
+    from dateutil.rrule import rrulestr
+    from icalendar import vRecur
+
+    schedule = task.schedule
+    assert schedule.rrule is not None
+    if "COUNT=" in schedule.rrule.upper():
+        return None
+    zone = ZoneInfo(schedule.timezone)
+    runs = occurrences(task, start, end)
+    if not runs:
+        return []
+    first_wall = runs[0].astimezone(zone).replace(tzinfo=None)
+    walls = rrulestr(schedule.rrule, dtstart=first_wall).between(
+        first_wall, end.astimezone(zone).replace(tzinfo=None), inc=True)
+    listed = [_wall_instants(wall, zone) for wall in walls]
+    if any(len(instants) != 1 for instants in listed):
+        return None
+    if [instants[0] for instants in listed if instants[0] <= end] != _utc(runs):
+        return None
+    rule = vRecur.from_ical(schedule.rrule)
+    rule["UNTIL"] = [runs[-1].astimezone(UTC)]  # checked up to the window's last run only
+    return [_event(task, first_wall.replace(tzinfo=zone), now, rule=rule)]
 
 
 # --- intervals -------------------------------------------------------------------------------

@@ -149,6 +149,12 @@ class LocalBackend:
         """Set next_due (and its sort key) from the schedule, counting from `now`."""
         due = first_due_after(row, now) if row.enabled else None
         if row.enabled and due is None:
+            if row.kind == "rrule":
+                raise ScheduleError(
+                    f"The calendar rule {row.rrule} has no run left after now (its end has "
+                    "passed), so the task would never run. Give a new schedule, e.g. 'every "
+                    "other monday at 9am until march 1'."
+                )
             raise ScheduleError(
                 f"The one-off time {row.run_at} is already past, so the task would never run. "
                 "Give a new schedule, e.g. 'tomorrow at 9am' or 'in 2 hours'."
@@ -172,6 +178,8 @@ class LocalBackend:
             timezone=spec.schedule.timezone,
             interval_seconds=spec.schedule.interval_seconds,
             run_at=spec.schedule.run_at,
+            rrule=spec.schedule.rrule,
+            starts_at=spec.schedule.starts_at,
             anchor_at=stamp,
             enabled=spec.enabled,
             chat_id=spec.chat_id,
@@ -290,4 +298,6 @@ def _set_schedule(row: TaskRow, schedule: Schedule) -> None:
     row.timezone = schedule.timezone
     row.interval_seconds = schedule.interval_seconds
     row.run_at = schedule.run_at
+    row.rrule = schedule.rrule
+    row.starts_at = schedule.starts_at
 

@@ -32,6 +32,8 @@ def schedule_of(task: TaskRow) -> Schedule:
         timezone=task.timezone,
         interval_seconds=task.interval_seconds,
         run_at=task.run_at,
+        rrule=task.rrule,
+        starts_at=task.starts_at,
     )
 
 
@@ -46,6 +48,11 @@ def timeline_of(task: TaskRow) -> Timeline:
     if task.kind == "once":
         assert task.run_at is not None
         return OnceTimeline(datetime.fromisoformat(task.run_at))
+    if task.kind == "rrule":
+        from agentcron.cadence.rules import compile_rule  # dateutil: loaded at first use
+
+        assert task.rrule is not None and task.starts_at is not None
+        return compile_rule(task.rrule, task.starts_at, task.timezone)
     raise ValueError(f"task {task.id} has a schedule kind this runner cannot fire: {task.kind}")
 
 
