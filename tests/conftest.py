@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -41,6 +42,15 @@ class Sink:
     url: str
     requests: list[dict[str, object]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # path -> how many more requests to that path answer 500 (a flaky or broken receiver)
+    failures: dict[str, int] = field(default_factory=dict)
+    # path -> seconds to wait before answering (a slow receiver)
+    delays: dict[str, float] = field(default_factory=dict)
+
+    def to(self, path: str) -> list[dict[str, object]]:
+        """The requests that went to `path`, in order."""
+        with self.lock:
+            return [r for r in self.requests if r["path"] == path]
 
     def keys(self) -> list[str]:
         with self.lock:
@@ -61,6 +71,18 @@ def sink() -> Iterator[Sink]:
                     "headers": {k.lower(): v for k, v in self.headers.items()},
                     "json": json.loads(body or b"null"),
                 })
+                failing = record.failures.get(self.path, 0) > 0
+                if failing:
+                    record.failures[self.path] -= 1
+                delay = record.delays.get(self.path, 0.0)
+            if delay:
+                time.sleep(delay)
+            if failing:
+                self.send_response(500)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"error": "receiver is down"}')
+                return
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.end_headers()

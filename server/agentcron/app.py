@@ -64,6 +64,10 @@ Which tool when:
 - run_scheduled_task_now / list_task_runs: fire once now; read what runs did (output, errors,
   missed and skipped runs).
 
+Paused everywhere: when list_scheduled_tasks returns `paused_all` (not null), the user has
+paused every task (`agentcron pause-all`): nothing fires, due runs are recorded 'skipped' and are
+not caught up later. You cannot lift it; tell the user, who runs `agentcron resume-all`.
+
 Always:
 - Ask for the user's time zone when you do not know it, and pass it as `timezone` (an IANA name
   such as 'Europe/Berlin'); schedules are evaluated in that zone, DST included.

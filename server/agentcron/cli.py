@@ -78,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
     runs.add_argument("task_id")
     runs.add_argument("--limit", type=int, default=20, help="At most this many (1-100).")
 
+    pause = commands.add_parser(
+        "pause-all", help="Pause every task at once, on every runner sharing the database.")
+    pause.add_argument("--reason", help="Why, shown to agents in list_scheduled_tasks.")
+    commands.add_parser("resume-all", help="Lift pause-all: tasks fire from their next run.")
+
     calendar = commands.add_parser(
         "calendar", help="Print the next runs as iCalendar (RFC 5545), for a calendar program."
     )
@@ -125,6 +130,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.buffer.write(run_calendar_command(args.days, args.task).encode("utf-8"))
             sys.stdout.flush()
             return 0
+        if args.command in ("pause-all", "resume-all"):
+            from agentcron.pause_cli import run_pause_command
+
+            return run_pause_command(args.command, getattr(args, "reason", None))
         if args.command == "tasks":
             from agentcron.tasks_cli import run_tasks_command
 

@@ -33,3 +33,7 @@ class BackendError(AgentcronError):
 
 class ConfigError(AgentcronError):
     """Settings or the assistants file are wrong; raised at start-up."""
+
+
+class StoreError(AgentcronError):
+    """The task database could not be read or written (disk full, locked, unreachable)."""

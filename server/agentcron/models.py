@@ -114,7 +114,7 @@ class CronDescription(WireModel):
 CatchUp = Literal["latest", "skip", "all"]
 Overlap = Literal["skip", "queue", "allow"]
 RunStatus = Literal[
-    "succeeded", "failed", "timed_out", "skipped", "missed", "running", "queued"
+    "succeeded", "failed", "timed_out", "skipped", "missed", "running", "queued", "retrying"
 ]
 
 MAX_PROMPT_CHARS = 20_000
@@ -150,12 +150,24 @@ class Task(WireModel):
     backend: str = Field(description="Which backend holds the task (AGENTCRON_BACKEND).")
 
 
+class PausedAll(WireModel):
+    """The global pause (`agentcron pause-all`): while set, nothing fires."""
+
+    reason: str | None = Field(description="Why, as the person who paused said.")
+    since: str = Field(description="When it was set, ISO 8601 UTC.")
+
+
 class TaskPage(WireModel):
     """One page of `list_scheduled_tasks`, sorted by next run."""
 
     tasks: list[Task]
     next_cursor: str | None = Field(description="Pass as `cursor` to get the next page.")
     total: int = Field(description="Tasks matching the filters, across all pages.")
+    paused_all: PausedAll | None = Field(
+        default=None,
+        description="Set while every task is paused by `agentcron pause-all`: due runs are "
+        "recorded 'skipped' and nothing fires until a person runs `agentcron resume-all`.",
+    )
 
 
 class DeletedTask(WireModel):
@@ -163,6 +175,15 @@ class DeletedTask(WireModel):
 
     task_id: str
     deleted: bool
+
+
+class RunAlert(WireModel):
+    """The failure alert of a run that ended failed, timed out or missed."""
+
+    assistant: str = Field(description="The assistant alerted (on_failure in the assistants file).")
+    status: Literal["pending", "sending", "sent", "failed"]
+    output: str | None = Field(description="What the alert produced (an inbox alert's text), "
+                               "or why it failed.")
 
 
 class Run(WireModel):
@@ -176,6 +197,11 @@ class Run(WireModel):
     status: RunStatus
     output: str | None = Field(description="Output, truncated to 64 KiB.")
     error: str | None
+    attempts: int = Field(default=1, description="Attempts made so far (1-based).")
+    next_attempt_at: str | None = Field(
+        default=None, description="When the next attempt starts (status 'retrying')."
+    )
+    alert: RunAlert | None = Field(default=None, description="Its failure alert, if one fired.")
 
 
 class RunPage(WireModel):
@@ -194,6 +220,15 @@ class AssistantInfo(WireModel):
     )
     is_default: bool
     summary: str = Field(description="What firing it does, e.g. 'POST to hooks.example.com'.")
+    retries: int | None = Field(
+        default=None, description="Extra attempts after a failed or timed-out run (local backend)."
+    )
+    retry_backoff_seconds: float | None = Field(
+        default=None, description="Wait before the first retry; doubled for each further one."
+    )
+    on_failure: str | None = Field(
+        default=None, description="Assistant alerted once when a run ends failed, timed out or missed."
+    )
 
 
 class AssistantList(WireModel):

@@ -21,6 +21,8 @@ from agentcron.cadence.zones import zone
 from agentcron.errors import InvalidRequestError, NotFoundError, ScheduleError
 from agentcron.models import (
     AssistantList,
+    PausedAll,
+    RunAlert,
     Run,
     RunPage,
     Schedule,
@@ -67,6 +69,10 @@ def _run_view(row: RunRow) -> Run:
         status=row.status,  # type: ignore[arg-type]
         output=row.output,
         error=row.error,
+        attempts=row.attempts,
+        next_attempt_at=utc(row.next_attempt_at),
+        alert=RunAlert(assistant=row.alert_to, status=row.alert_status,  # type: ignore[arg-type]
+                       output=row.alert_output) if row.alert_to and row.alert_status else None,
     )
 
 
@@ -216,8 +222,12 @@ class LocalBackend:
         if page.has_more and page.rows:
             last = page.rows[-1]
             next_cursor = encode_cursor(last.sort_key, last.id)
+        paused = await asyncio.to_thread(self.store.pause_state)
         return TaskPage(
-            tasks=[self._task_view(r) for r in page.rows], next_cursor=next_cursor, total=page.total
+            tasks=[self._task_view(r) for r in page.rows], next_cursor=next_cursor,
+            total=page.total,
+            paused_all=PausedAll(reason=paused.reason, since=iso(from_db(paused.since)))
+            if paused else None,
         )
 
     async def get_task(self, task_id: str) -> Task:
@@ -266,6 +276,14 @@ class LocalBackend:
 
     async def run_task_now(self, task_id: str) -> Run:
         row = self._require(await asyncio.to_thread(self.store.get_task, task_id), task_id)
+        paused = await asyncio.to_thread(self.store.pause_state)
+        if paused is not None:
+            raise InvalidRequestError(
+                f"Every task is paused (agentcron pause-all, since {paused.since}"
+                f"{': ' + paused.reason if paused.reason else ''}), so nothing fires, not even "
+                "run_scheduled_task_now. Only the user can lift it, with `agentcron resume-all`; "
+                "tell them."
+            )
         now = self.clock()
         run = await asyncio.to_thread(
             self.store.insert_manual_run, task_id, to_db(now), new_id("run"),

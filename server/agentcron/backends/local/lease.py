@@ -39,11 +39,13 @@ class LeaseKeeper:
         lease_seconds: float,
         clock: Callable[[], datetime],
         on_reaped: Callable[[int], None],
+        alert_for: Callable[[str | None], str | None] | None = None,
     ) -> None:
         self.runner_id = runner_id
         self.lease_seconds = lease_seconds
         self.clock = clock
         self.on_reaped = on_reaped
+        self.alert_for = alert_for
         self.lost_count = 0
         self._main_store = store
         self._store: Store | None = None
@@ -105,7 +107,7 @@ class LeaseKeeper:
             try:
                 self.renew()
                 assert self._store is not None
-                reaped = self._store.reap_interrupted(to_db(self.clock()))
+                reaped = self._store.reap_interrupted(to_db(self.clock()), self.alert_for)
                 if reaped:
                     logger.warning("marked %d interrupted run(s) failed", reaped)
                     self.on_reaped(reaped)

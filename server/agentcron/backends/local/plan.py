@@ -6,7 +6,14 @@ from __future__ import annotations
 from collections import deque
 from datetime import datetime, timedelta
 
-from agentcron.backends.local.store import ClaimPlan, Occurrence, TaskRow, from_db, to_db
+from agentcron.backends.local.store import (
+    ClaimPlan,
+    Occurrence,
+    PauseState,
+    TaskRow,
+    from_db,
+    to_db,
+)
 from agentcron.cadence.compiled import (
     IntervalTimeline,
     OnceTimeline,
@@ -78,9 +85,23 @@ def due_occurrences(task: TaskRow, now: datetime) -> tuple[list[datetime], int, 
         seen += 1
 
 
-def plan_task(task: TaskRow, active: set[str], now: datetime) -> ClaimPlan:
-    """Decide every due occurrence of one task: fire (running/queued), skipped or missed."""
+def plan_task(task: TaskRow, active: set[str], now: datetime,
+              paused: PauseState | None = None) -> ClaimPlan:
+    """Decide every due occurrence of one task: fire (running/queued), skipped or missed.
+
+    Under the global pause every due occurrence is recorded skipped, and the task moves on:
+    nothing is caught up when the pause ends (DESIGN.md §9).
+    """
     due, unlisted, upcoming = due_occurrences(task, now)
+    if paused is not None:
+        reason = f": {paused.reason}" if paused.reason else ""
+        error = (f"paused globally since {paused.since}{reason} "
+                 "(agentcron pause-all; agentcron resume-all lifts it)")
+        return ClaimPlan(
+            occurrences=[Occurrence(to_db(o), "skipped", error) for o in due],
+            next_due=to_db(upcoming) if upcoming else None,
+            enabled=upcoming is not None,
+        )
     on_time = [o for o in due if now - o <= MISFIRE_TOLERANCE]
     late = [o for o in due if now - o > MISFIRE_TOLERANCE]
     to_fire, missed = _apply_catch_up(task.catch_up, on_time, late, now)
@@ -122,7 +143,7 @@ def _apply_catch_up(
 def _apply_overlap(policy: str, to_fire: list[datetime], active: set[str]) -> list[Occurrence]:
     """Statuses for the occurrences to fire, given runs of the task still running or queued."""
     decided: list[Occurrence] = []
-    running = "running" in active
+    running = "running" in active or "retrying" in active  # between attempts is still going
     queued = "queued" in active
     for instant in to_fire:
         when = to_db(instant)

@@ -16,14 +16,26 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 
 from agentcron.backends.local.assistants import (
+    Assistant,
     AssistantFailure,
     AssistantRegistry,
     AssistantTimeout,
     FireRequest,
 )
+from agentcron.backends.local.failures import alert_request, retry_at
 from agentcron.backends.local.lease import LeaseKeeper
 from agentcron.backends.local.plan import plan_task
-from agentcron.backends.local.store import Claimed, RunRow, Store, TaskRow, from_db, to_db
+from agentcron.backends.local.store import (
+    ClaimPlan,
+    Claimed,
+    Outcome,
+    PauseState,
+    RunRow,
+    Store,
+    TaskRow,
+    from_db,
+    to_db,
+)
 from agentcron.errors import NotFoundError
 from agentcron.models import MAX_OUTPUT_BYTES
 
@@ -36,6 +48,11 @@ RECORD_BATCH_SECONDS = 0.02
 # After a wake-up, wait this long so a burst of finished runs costs one pass, not one each.
 WAKE_COALESCE_SECONDS = 0.005
 SHUTDOWN_GRACE_SECONDS = 5.0
+# After the grace, interrupted runs get this long to have their outcome written.
+SHUTDOWN_RECORD_SECONDS = 3.0
+# An outcome that cannot be written (disk full, database locked) is retried, never dropped.
+RECORD_RETRY_FIRST_SECONDS = 0.2
+RECORD_RETRY_MAX_SECONDS = 5.0
 DEFAULT_CAPACITY = 64
 TRUNCATION_NOTE = "\n[output truncated to 64 KiB]"
 INTERRUPTED_BY_STOP = (
@@ -87,8 +104,10 @@ class Runner:
         self._loop_task: asyncio.Task[None] | None = None
         self._last_change: object = None
         self._event_loop: asyncio.AbstractEventLoop | None = None
-        self.lease = LeaseKeeper(store, self.id, lease_seconds, clock, self._reaped_elsewhere)
-        self._outcomes: list[tuple[str, str, str | None, str | None, str]] = []
+        self.lease = LeaseKeeper(store, self.id, lease_seconds, clock, self._reaped_elsewhere,
+                                 alert_for=assistants.alert_target)
+        self._alerts_in_flight: set[asyncio.Task[None]] = set()
+        self._outcomes: list[Outcome] = []
         self._outcomes_written: asyncio.Future[None] | None = None
 
     # --- life cycle -----------------------------------------------------------------------
@@ -112,12 +131,16 @@ class Runner:
         self._wake.set()
         if self._loop_task is not None:
             await asyncio.gather(self._loop_task, return_exceptions=True)
-        pending = list(self._in_flight.values())
+        pending = [*self._in_flight.values(), *self._alerts_in_flight]
         if pending:
             _, still_running = await asyncio.wait(pending, timeout=grace_seconds)
             for task in still_running:
                 task.cancel()
-            await asyncio.gather(*still_running, return_exceptions=True)
+            if still_running:
+                _, unrecorded = await asyncio.wait(still_running, timeout=SHUTDOWN_RECORD_SECONDS)
+                if unrecorded:
+                    logger.error("stopping with %d run outcome(s) not written to %s",
+                                 len(unrecorded), self.store.location)
         await asyncio.to_thread(self.lease.stop)
         logger.info("runner %s stopped", self.id)
 
@@ -133,15 +156,16 @@ class Runner:
     # --- the loop -------------------------------------------------------------------------
 
     async def _loop(self) -> None:
-        reaped = await asyncio.to_thread(self.store.reap_interrupted, to_db(self.clock()))
+        reaped = await asyncio.to_thread(
+            self.store.reap_interrupted, to_db(self.clock()), self.assistants.alert_target)
         if reaped:
             logger.warning("marked %d interrupted run(s) failed", reaped)
         while not self._stopping:
             try:
                 await self.tick()
-                delay = await self._seconds_until_next_due()
-            except Exception:
-                logger.exception("runner tick failed; retrying")
+                delay = await self._seconds_until_next_wakeup()
+            except Exception as exc:
+                logger.warning("runner pass failed (%s); retrying in %g s", exc, POLL_SECONDS)
                 delay = POLL_SECONDS
             await self._sleep(delay)
 
@@ -162,39 +186,66 @@ class Runner:
                 self._last_change = change
                 return
 
-    async def _seconds_until_next_due(self) -> float:
+    async def _seconds_until_next_wakeup(self) -> float:
+        """Until a task or a retry is due; a wall clock set back only makes this longer (the
+        loop still wakes every POLL_SECONDS for changes), never a busy loop."""
         if len(self._in_flight) >= self.capacity:
             return POLL_SECONDS
-        next_due = await asyncio.to_thread(self.store.next_due)
-        if next_due is None:
+        wakeup = await asyncio.to_thread(self.store.next_wakeup)
+        if wakeup is None:
             return 3600.0
-        return max(0.0, (from_db(next_due) - self.clock()).total_seconds())
+        return max(0.0, (from_db(wakeup) - self.clock()).total_seconds())
+
+    def _room(self) -> int:
+        return self.capacity - len(self._in_flight)
 
     async def tick(self) -> list[asyncio.Task[None]]:
-        """One pass: start queued runs that may go, then claim and fire what is due now."""
+        """One pass: send pending alerts, start queued runs and due retries that may go, then
+        claim and fire what is due now."""
         started: list[asyncio.Task[None]] = []
         self._last_change = await asyncio.to_thread(self.store.change_token)
         if not self.lease.is_fresh():  # e.g. just resumed after being frozen: lease first
             await asyncio.to_thread(self.lease.ensure)
-        if await asyncio.to_thread(self.store.has_queued_runs):
-            room = self.capacity - len(self._in_flight)
-            if room > 0:
-                queued = await asyncio.to_thread(
-                    self.store.start_queued, self.id, to_db(self.clock()), room
-                )
-                started += [self._launch(c) for c in queued]
+        if await asyncio.to_thread(self.store.has_pending_alerts):
+            alerts = await asyncio.to_thread(self.store.take_alerts, self.capacity)
+            started += [self._launch_alert(c) for c in alerts]
+        paused = await asyncio.to_thread(self.store.pause_state)
+        if paused is None:  # under the global pause nothing starts; due runs are skipped
+            started += await self._start_waiting()
         while not self._stopping:
-            room = self.capacity - len(self._in_flight)
             now = self.clock()
             next_due = await asyncio.to_thread(self.store.next_due)
-            if room <= 0 or next_due is None or from_db(next_due) > now:
+            if self._room() <= 0 or next_due is None or from_db(next_due) > now:
                 break
             claimed = await asyncio.to_thread(
-                self.store.claim_due, to_db(now), room, self.id,
-                lambda task, active: plan_task(task, active, now), lambda: new_id("run"),
+                self.store.claim_due, to_db(now), self._room(), self.id,
+                lambda task, active, pause: self._plan(task, active, now, pause),
+                lambda: new_id("run"),
             )
             started += [self._launch(c) for c in claimed]
         return started
+
+    async def _start_waiting(self) -> list[asyncio.Task[None]]:
+        """Queued runs whose turn has come, and retries whose time has come."""
+        started: list[asyncio.Task[None]] = []
+        now = to_db(self.clock())
+        if self._room() > 0 and await asyncio.to_thread(self.store.has_queued_runs):
+            queued = await asyncio.to_thread(self.store.start_queued, self.id, now, self._room())
+            started += [self._launch(c) for c in queued]
+        if self._room() > 0:
+            retries = await asyncio.to_thread(self.store.start_retries, self.id, now, self._room())
+            started += [self._launch(c) for c in retries]
+        return started
+
+    def _plan(self, task: TaskRow, active: set[str], now: datetime,
+              paused: PauseState | None) -> ClaimPlan:
+        """The policy's plan, with the failure alert of each missed occurrence named."""
+        decided = plan_task(task, active, now, paused)
+        target = self.assistants.alert_target(task.assistant_id)
+        for occurrence in decided.occurrences:
+            if occurrence.status == "missed":
+                occurrence.alert_to = target
+        return decided
 
     # --- firing ---------------------------------------------------------------------------
 
@@ -209,14 +260,12 @@ class Runner:
         return self._launch(Claimed(task=task, run=run))
 
     async def _fire(self, task: TaskRow, run: RunRow) -> None:
-        status, output, error = "failed", None, None
         try:
             status, output, error = await self._execute(task, run)
         except asyncio.CancelledError:
-            status, error = "failed", INTERRUPTED_BY_STOP
-            await asyncio.shield(self._record(run, status, output, error))
+            await asyncio.shield(self._record(task, run, "failed", None, INTERRUPTED_BY_STOP))
             raise
-        await self._record(run, status, output, error)
+        await self._record(task, run, status, output, error)
         self._wake.set()  # a queued run of this task may go now
 
     async def _execute(self, task: TaskRow, run: RunRow) -> tuple[str, str | None, str | None]:
@@ -232,7 +281,13 @@ class Runner:
             metadata=task.metadata,
             chat_id=task.chat_id,
             task_name=task.name,
+            attempt=run.attempts,
         )
+        return await self._call(assistant, request)
+
+    async def _call(self, assistant: Assistant,
+                    request: FireRequest) -> tuple[str, str | None, str | None]:
+        """Fire one request under the assistant's timeout; (status, output, error)."""
         try:
             output = await asyncio.wait_for(
                 assistant.fire(request), timeout=assistant.timeout_seconds
@@ -245,18 +300,33 @@ class Runner:
         except AssistantFailure as exc:
             return "failed", None, truncate_output(str(exc))
         except Exception as exc:  # a bug, not the user's: record it, keep the runner alive
-            logger.exception("run %s crashed", run.id)
+            logger.exception("run %s crashed", request.run_id)
             return "failed", None, f"internal error while firing: {type(exc).__name__}"
         return "succeeded", truncate_output(output), None
 
-    async def _record(self, run: RunRow, status: str, output: str | None, error: str | None) -> None:
-        """Queue the outcome and wait until the batch holding it is written."""
-        self._outcomes.append((run.id, status, output, error, to_db(self.clock())))
+    async def _record(self, task: TaskRow, run: RunRow, status: str, output: str | None,
+                      error: str | None) -> None:
+        """Decide retry or final (with its alert), queue the outcome, wait until it is written."""
+        ended = self.clock()
+        policy = self.assistants.policy(task.assistant_id)
+        again = retry_at(policy, run.attempts, status, error, ended)
+        if again is not None:
+            outcome = Outcome(run.id, "retrying", output, error, to_db(ended),
+                              next_attempt_at=to_db(again))
+        else:
+            alert_to = self.assistants.alert_target(task.assistant_id) if status in (
+                "failed", "timed_out") else None
+            outcome = Outcome(run.id, status, output, error, to_db(ended), alert_to=alert_to)
+        self._outcomes.append(outcome)
         if self._outcomes_written is None:
             self._outcomes_written = asyncio.get_running_loop().create_future()
             asyncio.get_running_loop().call_later(RECORD_BATCH_SECONDS, self._flush_outcomes)
         await asyncio.shield(self._outcomes_written)
-        logger.info("run %s of task %s: %s", run.id, run.task_id, status)
+        logger.info("run %s of task %s (attempt %d): %s%s", run.id, run.task_id, run.attempts,
+                    outcome.status,
+                    f", next attempt at {outcome.next_attempt_at}" if again is not None else "")
+        if outcome.alert_to or again is not None:
+            self._wake.set()  # an alert to send, or a retry to wait for
 
     def _flush_outcomes(self) -> None:
         batch, done = self._outcomes, self._outcomes_written
@@ -264,10 +334,46 @@ class Runner:
         assert done is not None
 
         async def write() -> None:
-            try:
-                await asyncio.to_thread(self.store.finish_runs, batch)
-                done.set_result(None)
-            except Exception as exc:  # surface the failure to every waiting run
-                done.set_exception(exc)
+            """Write the batch; while the database cannot take it (disk full, locked), keep
+            it and try again: an outcome is never dropped."""
+            delay = RECORD_RETRY_FIRST_SECONDS
+            while True:
+                try:
+                    await asyncio.to_thread(self.store.finish_runs, batch)
+                    done.set_result(None)
+                    return
+                except Exception as exc:
+                    logger.warning("could not record %d run outcome(s) in %s (%s); "
+                                   "retrying in %.1f s", len(batch), self.store.location, exc,
+                                   delay)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, RECORD_RETRY_MAX_SECONDS)
 
         asyncio.get_running_loop().create_task(write())
+
+    # --- failure alerts -------------------------------------------------------------------
+
+    def _launch_alert(self, claimed: Claimed) -> asyncio.Task[None]:
+        task = asyncio.create_task(self._send_alert(claimed.task, claimed.run),
+                                   name=f"alert:{claimed.run.id}")
+        self._alerts_in_flight.add(task)
+        task.add_done_callback(self._alerts_in_flight.discard)
+        return task
+
+    async def _send_alert(self, task: TaskRow, run: RunRow) -> None:
+        """Fire the run's alert assistant once; its own failure is logged, never alerted."""
+        status, output, error = "failed", None, "the alert assistant is not configured here"
+        try:
+            if run.alert_to is not None and run.alert_to in self.assistants.names():
+                assistant = self.assistants.get(run.alert_to)
+                status, output, error = await self._call(assistant, alert_request(task, run))
+        except asyncio.CancelledError:
+            status, error = "failed", INTERRUPTED_BY_STOP
+        if status != "succeeded":
+            logger.warning("failure alert of run %s via '%s' failed: %s", run.id, run.alert_to,
+                           error)
+        result = ("sent", output) if status == "succeeded" else ("failed", error)
+        try:
+            await asyncio.to_thread(self.store.finish_alerts, [(run.id, *result)])
+        except Exception as exc:
+            logger.warning("could not record the alert of run %s: %s", run.id, exc)

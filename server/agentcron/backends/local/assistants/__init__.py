@@ -15,6 +15,7 @@ from agentcron.backends.local.assistants.base import (
     ConfiguredAssistant,
     ConversationStore,
     FireRequest,
+    RunFailure,
     format_utc,
 )
 from agentcron.backends.local.assistants.command import CommandAssistant
@@ -36,6 +37,7 @@ __all__ = [
     "FireRequest",
     "InboxAssistant",
     "OpenAIAssistant",
+    "RunFailure",
     "WebhookAssistant",
     "format_utc",
     "load_assistants",

@@ -57,6 +57,15 @@ def format_utc(instant: datetime) -> str:
 
 
 @dataclass(frozen=True)
+class RunFailure:
+    """How a run ended, when the fire is its failure alert (DESIGN.md §9)."""
+
+    status: str  # failed | timed_out | missed
+    error: str | None
+    attempts: int
+
+
+@dataclass(frozen=True)
 class FireRequest:
     """One occurrence of a task, as handed to an assistant by the runner."""
 
@@ -67,6 +76,8 @@ class FireRequest:
     metadata: dict[str, str]
     chat_id: str | None
     task_name: str | None
+    attempt: int = 1  # 1-based: retries of one occurrence carry 2, 3, ...
+    failure: RunFailure | None = None  # set when this fire is the run's failure alert
 
     @property
     def scheduled_for_text(self) -> str:
@@ -75,7 +86,10 @@ class FireRequest:
 
     @property
     def idempotency_key(self) -> str:
-        """`<task_id>:<scheduled_for>`: the same for every retry of this occurrence."""
+        """`<task_id>:<scheduled_for>`: the same for every attempt of this occurrence;
+        `alert:<run_id>` for its failure alert."""
+        if self.failure is not None:
+            return f"alert:{self.run_id}"
         return f"{self.task_id}:{self.scheduled_for_text}"
 
 

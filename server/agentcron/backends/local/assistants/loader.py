@@ -30,7 +30,7 @@ from agentcron.backends.local.assistants.command import CommandAssistant
 from agentcron.backends.local.assistants.http import RETRY_DELAYS_SECONDS
 from agentcron.backends.local.assistants.inbox import InboxAssistant
 from agentcron.backends.local.assistants.openai_chat import OpenAIAssistant
-from agentcron.backends.local.assistants.registry import AssistantRegistry
+from agentcron.backends.local.assistants.registry import AssistantRegistry, FailurePolicy
 from agentcron.backends.local.assistants.schema import (
     ENV_NAME_PATTERN,
     AssistantsFile,
@@ -83,7 +83,12 @@ def load_assistants(
         else:
             assistant = InboxAssistant(name)
         assistants.append(assistant)
-    registry = AssistantRegistry(assistants, default=parsed.default, source=path)
+    policies = {
+        name: FailurePolicy(config.retries, config.retry_backoff_seconds, config.on_failure)
+        for name, config in parsed.assistants.items() if not isinstance(config, InboxConfig)
+    }
+    registry = AssistantRegistry(assistants, default=parsed.default, source=path,
+                                 policies=policies, on_failure=parsed.on_failure)
     logger.info("assistants from %s: %s (default %s)", path, ", ".join(registry.names()),
                 registry.default)
     return registry
@@ -139,11 +144,16 @@ def _check_names(path: Path, parsed: AssistantsFile) -> None:
             f"is the built-in inbox and can only have type \"inbox\"; rename this assistant"
         )
     known = {BUILTIN_INBOX, *parsed.assistants}
-    if parsed.default not in known:
-        raise ConfigError(
-            f"Invalid assistants file {path}: top level key 'default': no assistant named "
-            f"'{parsed.default}' (configured: {', '.join(sorted(known))})"
-        )
+    named = [("top level key 'default'", parsed.default),
+             ("top level key 'on_failure'", parsed.on_failure)]
+    named += [(f"[assistants.{_table(name)}] key 'on_failure'", getattr(config, "on_failure", None))
+              for name, config in parsed.assistants.items()]
+    for where, name in named:
+        if name is not None and name not in known:
+            raise ConfigError(
+                f"Invalid assistants file {path}: {where}: no assistant named "
+                f"'{name}' (configured: {', '.join(sorted(known))})"
+            )
 
 
 def _table(name: object) -> str:

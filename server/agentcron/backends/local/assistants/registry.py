@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from agentcron.backends.local.assistants.base import BUILTIN_INBOX, ConfiguredAssistant
@@ -11,6 +12,15 @@ from agentcron.errors import ConfigError, NotFoundError
 from agentcron.models import AssistantInfo
 
 UNNAMED_SOURCE = "the assistants file (AGENTCRON_ASSISTANTS)"
+
+
+@dataclass(frozen=True)
+class FailurePolicy:
+    """Retries and the failure alert of one assistant (DESIGN.md §9)."""
+
+    retries: int = 0
+    retry_backoff_seconds: float = 30.0
+    on_failure: str | None = None
 
 
 class AssistantRegistry:
@@ -22,8 +32,12 @@ class AssistantRegistry:
         *,
         default: str = BUILTIN_INBOX,
         source: Path | None = None,
+        policies: Mapping[str, FailurePolicy] | None = None,
+        on_failure: str | None = None,
     ) -> None:
         self.source = source
+        self._policies = dict(policies or {})
+        self._on_failure = on_failure
         self._by_name: dict[str, ConfiguredAssistant] = {BUILTIN_INBOX: InboxAssistant()}
         for assistant in assistants:
             self._by_name[assistant.name] = assistant
@@ -47,13 +61,26 @@ class AssistantRegistry:
                 f"Ask the user to add it to {where}."
             ) from None
 
+    def policy(self, name: str | None) -> FailurePolicy:
+        """The failure policy of the assistant a task names (None: the default assistant)."""
+        return self._policies.get(name or self.default, FailurePolicy())
+
+    def alert_target(self, name: str | None) -> str | None:
+        """Which assistant hears about a failed run of this one: its own `on_failure`, else
+        the file's top-level one (None: nobody)."""
+        return self.policy(name).on_failure or self._on_failure
+
     def infos(self) -> list[AssistantInfo]:
-        return [
-            AssistantInfo(
+        infos = []
+        for name in self.names():
+            policy = self.policy(name)
+            infos.append(AssistantInfo(
                 name=name,
                 type=self._by_name[name].type,
                 is_default=name == self.default,
                 summary=self._by_name[name].summary,
-            )
-            for name in self.names()
-        ]
+                retries=policy.retries,
+                retry_backoff_seconds=policy.retry_backoff_seconds,
+                on_failure=self.alert_target(name),
+            ))
+        return infos

@@ -39,6 +39,8 @@ RESERVED_HEADERS = frozenset(
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # RFC 9110 token
 
 AssistantName = Annotated[str, StringConstraints(pattern=NAME_PATTERN)]
+MAX_RETRIES = 10
+DEFAULT_RETRY_BACKOFF_SECONDS = 30.0
 EnvName = Annotated[str, StringConstraints(pattern=ENV_NAME_PATTERN)]
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
 TimeoutSeconds = Annotated[float, Field(gt=0, le=MAX_TIMEOUT_SECONDS, allow_inf_nan=False)]
@@ -54,7 +56,17 @@ class InboxConfig(_Table):
     type: Literal["inbox"]
 
 
-class WebhookConfig(_Table):
+class _FailurePolicy(_Table):
+    """What happens when a fire fails (DESIGN.md §9): the user decides, per assistant."""
+
+    retries: Annotated[int, Field(ge=0, le=MAX_RETRIES)] = 0
+    retry_backoff_seconds: Annotated[
+        float, Field(ge=1, le=MAX_TIMEOUT_SECONDS, allow_inf_nan=False)
+    ] = DEFAULT_RETRY_BACKOFF_SECONDS
+    on_failure: AssistantName | None = None
+
+
+class WebhookConfig(_FailurePolicy):
     """`type = "webhook"`: POST the occurrence as JSON to one fixed URL."""
 
     type: Literal["webhook"]
@@ -76,7 +88,7 @@ class WebhookConfig(_Table):
         return headers
 
 
-class CommandConfig(_Table):
+class CommandConfig(_FailurePolicy):
     """`type = "command"`: run a fixed argv (no shell) with `{prompt}` substituted."""
 
     type: Literal["command"]
@@ -108,7 +120,7 @@ class CommandConfig(_Table):
         return str(path)
 
 
-class OpenAIConfig(_Table):
+class OpenAIConfig(_FailurePolicy):
     """`type = "openai"`: one chat completion on an OpenAI-compatible endpoint."""
 
     type: Literal["openai"]
@@ -129,4 +141,5 @@ class AssistantsFile(_Table):
     """The whole file: an optional default and the `[assistants.NAME]` tables."""
 
     default: AssistantName = BUILTIN_INBOX
+    on_failure: AssistantName | None = None  # alerted when a run ends failed, timed out, missed
     assistants: dict[AssistantName, AssistantConfig] = Field(default_factory=dict)

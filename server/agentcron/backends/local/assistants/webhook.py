@@ -60,15 +60,29 @@ def sign(body: bytes, secret: str) -> str:
 
 def payload(request: FireRequest) -> bytes:
     """The JSON body, encoded once: these exact bytes are sent and signed."""
-    document = {
-        "task_id": request.task_id,
-        "run_id": request.run_id,
-        "scheduled_for": request.scheduled_for_text,
-        "prompt": request.prompt,
-        "metadata": request.metadata,
-        "chat_id": request.chat_id,
-        "task_name": request.task_name,
-    }
+    document: dict[str, object]
+    if request.failure is not None:  # a failure alert (DESIGN.md §9, contract)
+        document = {
+            "event": "run.failed",
+            "task_id": request.task_id,
+            "task_name": request.task_name,
+            "run_id": request.run_id,
+            "scheduled_for": request.scheduled_for_text,
+            "status": request.failure.status,
+            "error": request.failure.error,
+            "attempts": request.failure.attempts,
+        }
+    else:
+        document = {
+            "task_id": request.task_id,
+            "run_id": request.run_id,
+            "scheduled_for": request.scheduled_for_text,
+            "prompt": request.prompt,
+            "metadata": request.metadata,
+            "chat_id": request.chat_id,
+            "task_name": request.task_name,
+            "attempt": request.attempt,
+        }
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 

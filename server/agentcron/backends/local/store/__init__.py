@@ -10,6 +10,8 @@ from agentcron.backends.local.store.rows import (
     ClaimPlan,
     Claimed,
     Occurrence,
+    Outcome,
+    PauseState,
     RunRow,
     TaskPageRows,
     TaskRow,
@@ -20,7 +22,8 @@ from agentcron.backends.local.store.urls import is_postgres_url, redact_url
 from agentcron.errors import ConfigError
 
 __all__ = [
-    "NO_NEXT_RUN", "ClaimPlan", "Claimed", "Occurrence", "RunRow", "Store", "TaskPageRows",
+    "NO_NEXT_RUN", "ClaimPlan", "Claimed", "Occurrence", "Outcome", "PauseState", "RunRow",
+    "Store", "TaskPageRows",
     "TaskRow", "from_db", "open_store", "redact_url", "to_db",
 ]
 

@@ -27,12 +27,15 @@ from agentcron.backends.local.store.rows import (
     ClaimPlan,
     Claimed,
     Occurrence,
+    Outcome,
+    PauseState,
     RunRow,
     TaskPageRows,
     TaskRow,
 )
+from agentcron.errors import StoreError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # `{key}` in the statements below: a text column compared or sorted as a key. SQLite's TEXT
 # compares bytes; PostgreSQL spells that `TEXT COLLATE "C"`.
 
@@ -106,11 +109,36 @@ MIGRATIONS: dict[int, list[str]] = {
         "CREATE INDEX IF NOT EXISTS runs_active_by_task ON runs (task_id, status) "
         "WHERE status IN ('running', 'queued')",
     ],
+    3: [
+        # Retries and failure alerts (DESIGN.md §9).
+        "ALTER TABLE runs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1",
+        "ALTER TABLE runs ADD COLUMN next_attempt_at {key}",
+        "ALTER TABLE runs ADD COLUMN alert_to TEXT",
+        "ALTER TABLE runs ADD COLUMN alert_status {key}",
+        "ALTER TABLE runs ADD COLUMN alert_output TEXT",
+        "CREATE INDEX IF NOT EXISTS runs_retry_due ON runs (next_attempt_at) "
+        "WHERE status = 'retrying'",
+        "CREATE INDEX IF NOT EXISTS runs_alert_pending ON runs (alert_status) "
+        "WHERE alert_status = 'pending'",
+        "DROP INDEX IF EXISTS runs_active_by_task",
+        "CREATE INDEX IF NOT EXISTS runs_active_by_task ON runs (task_id, status) "
+        "WHERE status IN ('running', 'queued', 'retrying')",
+        # Switches every runner obeys, e.g. the global pause.
+        """CREATE TABLE IF NOT EXISTS flags (
+               name {key} PRIMARY KEY,
+               value TEXT,
+               since TEXT NOT NULL)""",
+    ],
 }
+PAUSE_FLAG = "paused_all"
 
 DUE_TASKS = (
     "SELECT * FROM tasks WHERE enabled = 1 AND next_due IS NOT NULL AND next_due <= ? "
     "ORDER BY next_due LIMIT ?"
+)
+NEXT_DUE_TASK = (
+    "SELECT next_due AS at FROM tasks WHERE enabled = 1 AND next_due IS NOT NULL "
+    "ORDER BY next_due LIMIT 1"
 )
 INTERRUPTED_BY_LEASE = (
     "interrupted: the runner executing this run stopped (lease expired) before it finished; "
@@ -119,6 +147,24 @@ INTERRUPTED_BY_LEASE = (
 # SQLite claims read candidates without the write lock, then take a random part of them, so
 # runners reading at the same moment mostly plan different tasks.
 CANDIDATES_PER_SLOT = 4
+
+
+STORE_HINTS = {
+    "full": "the disk holding it is full: free some space",
+    "locked": "another process holds its lock longer than the busy timeout: try again shortly",
+    "readonly": "it is read-only for this process: check the file's permissions",
+}
+
+
+def store_error(location: str, cause: BaseException) -> StoreError:
+    """One clear error naming the database and the cause; nothing was changed."""
+    text = " ".join(str(cause).split()) or type(cause).__name__
+    hint = next((h for key, h in STORE_HINTS.items() if key in text.lower().replace("-", "")),
+                "check that it is reachable and writable")
+    return StoreError(
+        f"The task database {location} could not be used: {text} ({hint}). Nothing was changed; "
+        "call the tool again once that is fixed."
+    )
 
 
 class Tx(Protocol):
@@ -133,7 +179,9 @@ class Tx(Protocol):
     def run_many(self, sql: str, params: Sequence[Sequence[Any]]) -> None: ...
 
 
-Plan = Callable[[TaskRow, set[str]], ClaimPlan]
+# The runner's policy for one due task: its active run statuses and the global pause in,
+# the occurrences to record and the task's new state out.
+Plan = Callable[[TaskRow, set[str], PauseState | None], ClaimPlan]
 
 
 class Store(ABC):
@@ -143,6 +191,7 @@ class Store(ABC):
     # Where the data lives, fit for messages and logs (a database URL's password is ***).
     location: str
     lock_rows = ""  # " FOR UPDATE" where rows read for a change must be locked
+    lock_rows_skip = ""  # " FOR UPDATE SKIP LOCKED" where runners should take disjoint rows
 
     # --- what a dialect provides -----------------------------------------------------------
 
@@ -173,9 +222,35 @@ class Store(ABC):
     def renew_lease(self, runner_id: str, now: str, lease_seconds: float) -> bool:
         """Extend a lease still held; False when it expired or was taken away meanwhile."""
 
+    def reap_interrupted(self, now: str,
+                         alert_for: Callable[[str | None], str | None] | None = None) -> int:
+        """Mark failed every running run whose runner's lease has expired (or vanished), and
+        forget expired leases. `alert_for` names the failure alert of a task's assistant."""
+        clock, clock_params = self._lease_clock(now)
+        with self.transaction() as tx:
+            orphans = tx.rows(
+                "SELECT r.id, t.assistant_id FROM runs AS r JOIN tasks AS t ON t.id = r.task_id "
+                "WHERE r.status = 'running' AND (r.runner_id IS NULL OR r.runner_id NOT IN ("
+                f"  SELECT id FROM runners WHERE expires_at > {clock}))",
+                clock_params,
+            )
+            updates = []
+            for orphan in orphans:
+                target = alert_for(orphan["assistant_id"]) if alert_for else None
+                updates.append((now, INTERRUPTED_BY_LEASE, target,
+                                "pending" if target else None, orphan["id"]))
+            if updates:
+                tx.run_many(
+                    "UPDATE runs SET status = 'failed', finished_at = ?, error = ?, "
+                    "alert_to = ?, alert_status = ? WHERE id = ? AND status = 'running'",
+                    updates,
+                )
+            tx.run(f"DELETE FROM runners WHERE expires_at <= {clock}", clock_params)
+            return len(updates)
+
     @abstractmethod
-    def reap_interrupted(self, now: str) -> int:
-        """Mark failed every running run whose runner's lease has expired (or vanished)."""
+    def _lease_clock(self, now: str) -> tuple[str, tuple[Any, ...]]:
+        """The SQL for "now" in lease decisions, and its parameters."""
 
     @abstractmethod
     def sibling(self) -> Store:
@@ -303,23 +378,53 @@ class Store(ABC):
 
     def next_due(self) -> str | None:
         """The earliest next_due of any enabled task (an index lookup)."""
-        rows = self._read(
-            "SELECT next_due FROM tasks WHERE enabled = 1 AND next_due IS NOT NULL "
-            "ORDER BY next_due LIMIT 1"
-        )
-        return rows[0]["next_due"] if rows else None
+        rows = self._read(NEXT_DUE_TASK)
+        return rows[0]["at"] if rows else None
 
+    def next_wakeup(self) -> str | None:
+        """When the runner has something to do next: a task due or a retry due (indexed)."""
+        with self.reading() as tx:
+            found = tx.rows(NEXT_DUE_TASK) + tx.rows(
+                "SELECT next_attempt_at AS at FROM runs WHERE status = 'retrying' "
+                "ORDER BY next_attempt_at LIMIT 1")
+        return min((row["at"] for row in found), default=None)
+
+    # --- the global pause -----------------------------------------------------------------
+
+    def pause_state(self) -> PauseState | None:
+        return self._pause_state(self._read)
+
+    @staticmethod
+    def _pause_state(read: Callable[..., list[dict[str, Any]]]) -> PauseState | None:
+        rows = read("SELECT value, since FROM flags WHERE name = ?", (PAUSE_FLAG,))
+        return PauseState(reason=rows[0]["value"], since=rows[0]["since"]) if rows else None
+
+    def pause_all(self, reason: str | None, since: str) -> PauseState:
+        """Set the pause (keeping the first `since` if it is already set)."""
+        with self.transaction() as tx:
+            tx.run("INSERT INTO flags (name, value, since) VALUES (?, ?, ?) "
+                   "ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value",
+                   (PAUSE_FLAG, reason, since))
+            state = self._pause_state(tx.rows)
+        assert state is not None
+        return state
+
+    def resume_all(self) -> bool:
+        """Clear the pause; False when it was not set."""
+        with self.transaction() as tx:
+            return tx.run("DELETE FROM flags WHERE name = ?", (PAUSE_FLAG,)) == 1
     # --- claims ---------------------------------------------------------------------------
 
     @staticmethod
     def _active_statuses(tx: Tx, task_ids: Sequence[str]) -> dict[str, set[str]]:
-        """Statuses among running/queued runs of each task (one indexed query for a batch)."""
+        """Statuses among running/queued/retrying runs of each task (one indexed query for a
+        batch): a run between attempts is still going, for the overlap policy."""
         if not task_ids:
             return {}
         marks = ", ".join("?" for _ in task_ids)
         rows = tx.rows(
             f"SELECT task_id, status FROM runs WHERE task_id IN ({marks}) "
-            "AND status IN ('running', 'queued')",
+            "AND status IN ('running', 'queued', 'retrying')",
             list(task_ids),
         )
         active: dict[str, set[str]] = {}
@@ -328,9 +433,9 @@ class Store(ABC):
         return active
 
     @staticmethod
-    def _plan_all(tasks: list[TaskRow], active: dict[str, set[str]],
+    def _plan_all(tasks: list[TaskRow], active: dict[str, set[str]], paused: PauseState | None,
                   plan: Plan) -> list[tuple[TaskRow, ClaimPlan]]:
-        return [(task, plan(task, active.get(task.id, set()))) for task in tasks]
+        return [(task, plan(task, active.get(task.id, set()), paused)) for task in tasks]
 
     def _record_claims(self, tx: Tx, planned: list[tuple[TaskRow, ClaimPlan]], runner_id: str,
                        now: str, new_run_id: Callable[[], str]) -> list[Claimed]:
@@ -366,6 +471,7 @@ class Store(ABC):
                     runner_id: str, now: str) -> RunRow | None:
         active = occurrence.status == "running"
         finished = occurrence.status in ("skipped", "missed")
+        alerted = finished and occurrence.alert_to is not None
         run = RunRow(
             id=occurrence.run_id,
             task_id=task_id,
@@ -377,6 +483,8 @@ class Store(ABC):
             finished_at=now if finished else None,
             output=None,
             error=occurrence.error,
+            alert_to=occurrence.alert_to if alerted else None,
+            alert_status="pending" if alerted else None,
         )
         inserted = tx.run(
             f"INSERT INTO runs ({', '.join(RUN_COLUMNS)}) "
@@ -411,7 +519,6 @@ class Store(ABC):
 
     def start_queued(self, runner_id: str, now: str, limit: int) -> list[Claimed]:
         """Start the oldest queued run of each task that has nothing running (CAS per run)."""
-        started: list[Claimed] = []
         with self.transaction() as tx:
             rows = tx.rows(
                 "SELECT * FROM runs AS q WHERE q.status = 'queued' AND NOT EXISTS ("
@@ -419,32 +526,93 @@ class Store(ABC):
                 " ORDER BY q.scheduled_for LIMIT ?",
                 (limit,),
             )
-            seen: set[str] = set()
-            for raw in rows:
-                run = RunRow.from_record(raw)
-                if run.task_id in seen:
-                    continue
-                changed = tx.run(
-                    "UPDATE runs SET status = 'running', runner_id = ?, started_at = ? "
-                    "WHERE id = ? AND status = 'queued'",
-                    (runner_id, now, run.id),
-                )
-                task_rows = tx.rows("SELECT * FROM tasks WHERE id = ?", (run.task_id,))
-                if changed == 1 and task_rows:
-                    seen.add(run.task_id)
-                    run.status, run.runner_id, run.started_at = "running", runner_id, now
-                    started.append(Claimed(task=TaskRow.from_record(task_rows[0]), run=run))
+            first_per_task = {r["task_id"]: r for r in reversed(rows)}  # the oldest of each
+            return self._start(tx, list(first_per_task.values()), "queued", runner_id, now)
+
+    def start_retries(self, runner_id: str, now: str, limit: int) -> list[Claimed]:
+        """Take the retries that are due (CAS per run: exactly one runner takes each)."""
+        with self.transaction() as tx:
+            rows = tx.rows(
+                "SELECT * FROM runs WHERE status = 'retrying' AND next_attempt_at <= ? "
+                f"ORDER BY next_attempt_at LIMIT ?{self.lock_rows_skip}",
+                (now, limit),
+            )
+            return self._start(tx, rows, "retrying", runner_id, now)
+
+    @staticmethod
+    def _start(tx: Tx, rows: list[dict[str, Any]], waiting: str, runner_id: str,
+               now: str) -> list[Claimed]:
+        """Move waiting runs (queued, or retrying: one more attempt) to running, each by a
+        compare-and-set on its status; return those this runner won."""
+        started: list[Claimed] = []
+        next_attempt = 1 if waiting == "retrying" else 0
+        for raw in rows:
+            run = RunRow.from_record(raw)
+            changed = tx.run(
+                "UPDATE runs SET status = 'running', runner_id = ?, started_at = ?, "
+                "attempts = attempts + ?, next_attempt_at = NULL WHERE id = ? AND status = ?",
+                (runner_id, now, next_attempt, run.id, waiting),
+            )
+            task_rows = tx.rows("SELECT * FROM tasks WHERE id = ?", (run.task_id,))
+            if changed == 1 and task_rows:
+                run.status, run.runner_id, run.started_at = "running", runner_id, now
+                run.attempts += next_attempt
+                run.next_attempt_at = None
+                started.append(Claimed(task=TaskRow.from_record(task_rows[0]), run=run))
         return started
 
-    def finish_runs(self, outcomes: Sequence[tuple[str, str, str | None, str | None, str]]) -> None:
-        """Record outcomes `(run_id, status, output, error, finished_at)` in one transaction,
-        skipping runs something (a reaper) already closed."""
+    def finish_runs(self, outcomes: Sequence[Outcome]) -> None:
+        """Record outcomes in one transaction, skipping runs something (a reaper) already
+        closed. A failed attempt with retries left waits as `retrying` with no runner; a final
+        failure with an alert target leaves its alert pending for any runner to send."""
+        retrying = [o for o in outcomes if o.status == "retrying"]
+        final = [o for o in outcomes if o.status != "retrying"]
+        with self.transaction() as tx:
+            if retrying:
+                tx.run_many(
+                    "UPDATE runs SET status = 'retrying', output = ?, error = ?, "
+                    "next_attempt_at = ?, runner_id = NULL WHERE id = ? AND status = 'running'",
+                    [(o.output, o.error, o.next_attempt_at, o.run_id) for o in retrying],
+                )
+            if final:
+                tx.run_many(
+                    "UPDATE runs SET status = ?, output = ?, error = ?, finished_at = ?, "
+                    "alert_to = ?, alert_status = ? WHERE id = ? AND status = 'running'",
+                    [(o.status, o.output, o.error, o.at, o.alert_to,
+                      "pending" if o.alert_to else None, o.run_id) for o in final],
+                )
+
+    # --- failure alerts -------------------------------------------------------------------
+
+    def has_pending_alerts(self) -> bool:
+        return bool(self._read(
+            "SELECT 1 AS one FROM runs WHERE alert_status = 'pending' LIMIT 1"))
+
+    def take_alerts(self, limit: int) -> list[Claimed]:
+        """Pending alerts this runner now sends (CAS per run: each alert goes out once)."""
+        taken: list[Claimed] = []
+        with self.transaction() as tx:
+            rows = tx.rows(
+                f"SELECT * FROM runs WHERE alert_status = 'pending' LIMIT ?{self.lock_rows_skip}",
+                (limit,),
+            )
+            for raw in rows:
+                run = RunRow.from_record(raw)
+                changed = tx.run("UPDATE runs SET alert_status = 'sending' "
+                                 "WHERE id = ? AND alert_status = 'pending'", (run.id,))
+                task_rows = tx.rows("SELECT * FROM tasks WHERE id = ?", (run.task_id,))
+                if changed == 1 and task_rows:
+                    run.alert_status = "sending"
+                    taken.append(Claimed(task=TaskRow.from_record(task_rows[0]), run=run))
+        return taken
+
+    def finish_alerts(self, results: Sequence[tuple[str, str, str | None]]) -> None:
+        """Record `(run_id, sent | failed, output or error)` of alerts this runner sent."""
         with self.transaction() as tx:
             tx.run_many(
-                "UPDATE runs SET status = ?, output = ?, error = ?, finished_at = ? "
-                "WHERE id = ? AND status = 'running'",
-                [(status, output, error, at, run_id)
-                 for run_id, status, output, error, at in outcomes],
+                "UPDATE runs SET alert_status = ?, alert_output = ? "
+                "WHERE id = ? AND alert_status = 'sending'",
+                [(status, output, run_id) for run_id, status, output in results],
             )
 
     def get_run(self, run_id: str) -> RunRow | None:

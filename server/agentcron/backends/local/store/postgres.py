@@ -18,9 +18,9 @@ from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
-from agentcron.backends.local.store.base import DUE_TASKS, INTERRUPTED_BY_LEASE, Plan, Store
+from agentcron.backends.local.store.base import DUE_TASKS, Plan, Store, store_error
 from agentcron.backends.local.store.rows import Claimed, TaskRow
 from agentcron.backends.local.store.urls import redact_url
 from agentcron.errors import ConfigError
@@ -64,6 +64,7 @@ class PostgresTx:
 class PostgresStore(Store):
     dialect = "postgresql"
     lock_rows = " FOR UPDATE"
+    lock_rows_skip = " FOR UPDATE SKIP LOCKED"
 
     def __init__(self, url: str, *, migrate: bool = True, pool_size: int = POOL_SIZE) -> None:
         self.url = url
@@ -92,13 +93,23 @@ class PostgresStore(Store):
 
     @contextmanager
     def transaction(self) -> Iterator[PostgresTx]:
-        with self._pool.connection() as conn, conn.transaction():
+        with self._translated(), self._pool.connection() as conn, conn.transaction():
             yield PostgresTx(conn)
 
     @contextmanager
     def reading(self) -> Iterator[PostgresTx]:
-        with self._pool.connection() as conn:
+        with self._translated(), self._pool.connection() as conn:
             yield PostgresTx(conn)
+
+    @contextmanager
+    def _translated(self) -> Iterator[None]:
+        """psycopg's operational errors (and a pool timeout) become one StoreError naming
+        the database (its password shown as ***) and the cause."""
+        try:
+            yield
+        except (psycopg.OperationalError, PoolTimeout) as exc:
+            cause = RuntimeError(str(exc).replace(self.url, self.location))
+            raise store_error(self.location, cause) from exc
 
     def sibling(self) -> PostgresStore:
         return PostgresStore(self.url, migrate=False, pool_size=1)
@@ -107,13 +118,18 @@ class PostgresStore(Store):
         self._pool.close()
 
     def change_token(self) -> object:
-        """The earliest due time and whether runs wait in a queue: what the runner sleeps on."""
+        """What the runner sleeps on: the earliest due task and retry, whether runs wait in a
+        queue or alerts to be sent, and the global pause."""
         row = self._read(
             "SELECT (SELECT next_due FROM tasks WHERE enabled = 1 AND next_due IS NOT NULL "
             "        ORDER BY next_due LIMIT 1) AS due, "
-            "       EXISTS (SELECT 1 FROM runs WHERE status = 'queued') AS queued"
+            "       (SELECT next_attempt_at FROM runs WHERE status = 'retrying' "
+            "        ORDER BY next_attempt_at LIMIT 1) AS retry, "
+            "       EXISTS (SELECT 1 FROM runs WHERE status = 'queued') AS queued, "
+            "       EXISTS (SELECT 1 FROM runs WHERE alert_status = 'pending') AS alerts, "
+            "       (SELECT since FROM flags WHERE name = 'paused_all') AS paused"
         )[0]
-        return (row["due"], row["queued"])
+        return tuple(row.values())
 
     # --- claims ---------------------------------------------------------------------------
 
@@ -122,7 +138,8 @@ class PostgresStore(Store):
         with self.transaction() as tx:
             rows = tx.rows(DUE_TASKS + " FOR UPDATE SKIP LOCKED", (now, limit))
             tasks = [TaskRow.from_record(r) for r in rows]
-            planned = self._plan_all(tasks, self._active_statuses(tx, [t.id for t in tasks]), plan)
+            active = self._active_statuses(tx, [t.id for t in tasks])
+            planned = self._plan_all(tasks, active, self._pause_state(tx.rows), plan)
             return self._record_claims(tx, planned, runner_id, now, new_run_id)
 
     # --- leases: the database's clock -------------------------------------------------------
@@ -145,13 +162,5 @@ class PostgresStore(Store):
                 (float(lease_seconds), runner_id),
             ) == 1
 
-    def reap_interrupted(self, now: str) -> int:
-        with self.transaction() as tx:
-            reaped = tx.run(
-                f"UPDATE runs SET status = 'failed', finished_at = ?, error = ? "
-                f"WHERE status = 'running' AND (runner_id IS NULL OR runner_id NOT IN ("
-                f"  SELECT id FROM runners WHERE expires_at > {DB_NOW}))",
-                (now, INTERRUPTED_BY_LEASE),
-            )
-            tx.run(f"DELETE FROM runners WHERE expires_at <= {DB_NOW}")
-            return reaped
+    def _lease_clock(self, now: str) -> tuple[str, tuple[Any, ...]]:
+        return DB_NOW, ()

@@ -17,7 +17,8 @@ TASK_COLUMNS = (
 )
 RUN_COLUMNS = (
     "id", "task_id", "scheduled_for", "trigger", "status", "runner_id", "started_at",
-    "finished_at", "output", "error",
+    "finished_at", "output", "error", "attempts", "next_attempt_at", "alert_to", "alert_status",
+    "alert_output",
 )
 
 
@@ -85,6 +86,11 @@ class RunRow:
     finished_at: str | None
     output: str | None
     error: str | None
+    attempts: int = 1
+    next_attempt_at: str | None = None
+    alert_to: str | None = None  # the assistant alerted when this run ended failed/missed
+    alert_status: str | None = None  # pending | sending | sent | failed
+    alert_output: str | None = None
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> RunRow:
@@ -99,6 +105,7 @@ class Occurrence:
     status: str  # running | queued | skipped | missed
     error: str | None = None
     run_id: str = ""
+    alert_to: str | None = None  # a missed occurrence's failure alert (DESIGN.md §9)
 
 
 @dataclass
@@ -117,6 +124,27 @@ class Claimed:
 
     task: TaskRow
     run: RunRow
+
+
+@dataclass
+class Outcome:
+    """How one attempt of a run ended, as the runner records it."""
+
+    run_id: str
+    status: str  # succeeded | failed | timed_out | retrying
+    output: str | None
+    error: str | None
+    at: str
+    next_attempt_at: str | None = None  # status retrying: when the next attempt starts
+    alert_to: str | None = None  # a final failure: who is alerted
+
+
+@dataclass(frozen=True)
+class PauseState:
+    """The global pause flag (`agentcron pause-all`)."""
+
+    reason: str | None
+    since: str
 
 
 @dataclass

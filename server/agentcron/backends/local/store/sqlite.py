@@ -23,13 +23,14 @@ from typing import Any
 from agentcron.backends.local.store.base import (
     CANDIDATES_PER_SLOT,
     DUE_TASKS,
-    INTERRUPTED_BY_LEASE,
     Plan,
     Store,
+    store_error,
 )
 from agentcron.backends.local.store.rows import Claimed, TaskRow, from_db, to_db
 
 OPEN_RETRIES = 50
+BUSY_TIMEOUT_SECONDS = 30.0
 
 
 class SQLiteTx:
@@ -51,7 +52,9 @@ class SQLiteTx:
 class SQLiteStore(Store):
     dialect = "sqlite"
 
-    def __init__(self, path: Path | str, *, migrate: bool = True) -> None:
+    def __init__(self, path: Path | str, *, migrate: bool = True,
+                 busy_timeout_seconds: float = BUSY_TIMEOUT_SECONDS) -> None:
+        self.busy_timeout_seconds = busy_timeout_seconds
         self.path = Path(path)
         self.location = str(path)
         if str(path) != ":memory:":
@@ -65,10 +68,12 @@ class SQLiteStore(Store):
 
     def _open(self) -> sqlite3.Connection:
         conn = sqlite3.connect(
-            str(self.path), timeout=30.0, isolation_level=None, check_same_thread=False
+            str(self.path), timeout=self.busy_timeout_seconds, isolation_level=None,
+            check_same_thread=False,
         )
         conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA busy_timeout = 30000")  # first: everything below may wait on a lock
+        # First: everything below may wait on a lock.
+        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_seconds * 1000)}")
         for attempt in range(OPEN_RETRIES):
             try:
                 mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -85,22 +90,32 @@ class SQLiteStore(Store):
 
     @contextmanager
     def transaction(self) -> Iterator[SQLiteTx]:
-        with self._lock:
+        with self._lock, self._translated():
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self._tx
+                self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
                 raise
-            self._conn.execute("COMMIT")
 
     @contextmanager
     def reading(self) -> Iterator[SQLiteTx]:
-        with self._lock:
+        with self._lock, self._translated():
             yield self._tx
 
+    @contextmanager
+    def _translated(self) -> Iterator[None]:
+        """sqlite3's errors become one StoreError naming the file and the cause."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise store_error(self.location, exc) from exc
+
     def sibling(self) -> SQLiteStore:
-        return SQLiteStore(self.path, migrate=False)
+        return SQLiteStore(self.path, migrate=False,
+                           busy_timeout_seconds=self.busy_timeout_seconds)
 
     def close(self) -> None:
         with self._lock:
@@ -121,7 +136,8 @@ class SQLiteStore(Store):
             candidates = tx.rows(DUE_TASKS, (now, limit * CANDIDATES_PER_SLOT))
             tasks = [TaskRow.from_record(r) for r in self._sample(candidates, limit)]
             active = self._active_statuses(tx, [t.id for t in tasks])
-        planned = self._plan_all(tasks, active, plan)  # no lock held while planning
+            paused = self._pause_state(tx.rows)
+        planned = self._plan_all(tasks, active, paused, plan)  # no lock held while planning
         if not planned:
             return []
         with self.transaction() as tx:
@@ -145,13 +161,5 @@ class SQLiteStore(Store):
             return tx.run("UPDATE runners SET expires_at = ? WHERE id = ? AND expires_at > ?",
                           (expires, runner_id, now)) == 1
 
-    def reap_interrupted(self, now: str) -> int:
-        with self.transaction() as tx:
-            reaped = tx.run(
-                "UPDATE runs SET status = 'failed', finished_at = ?, error = ? "
-                "WHERE status = 'running' AND (runner_id IS NULL OR runner_id NOT IN ("
-                "  SELECT id FROM runners WHERE expires_at > ?))",
-                (now, INTERRUPTED_BY_LEASE, now),
-            )
-            tx.run("DELETE FROM runners WHERE expires_at <= ?", (now,))
-            return reaped
+    def _lease_clock(self, now: str) -> tuple[str, tuple[Any, ...]]:
+        return "?", (now,)
