@@ -232,7 +232,7 @@ class Runner:
         if self._room() > 0 and await asyncio.to_thread(self.store.has_queued_runs):
             queued = await asyncio.to_thread(self.store.start_queued, self.id, now, self._room())
             started += [self._launch(c) for c in queued]
-        if self._room() > 0:
+        if self._room() > 0 and await asyncio.to_thread(self.store.has_due_retries, now):
             retries = await asyncio.to_thread(self.store.start_retries, self.id, now, self._room())
             started += [self._launch(c) for c in retries]
         return started

@@ -529,6 +529,11 @@ class Store(ABC):
             first_per_task = {r["task_id"]: r for r in reversed(rows)}  # the oldest of each
             return self._start(tx, list(first_per_task.values()), "queued", runner_id, now)
 
+    def has_due_retries(self, now: str) -> bool:
+        """A read-only check (indexed), so passes without a due retry take no write lock."""
+        return bool(self._read("SELECT 1 AS one FROM runs WHERE status = 'retrying' "
+                               "AND next_attempt_at <= ? LIMIT 1", (now,)))
+
     def start_retries(self, runner_id: str, now: str, limit: int) -> list[Claimed]:
         """Take the retries that are due (CAS per run: exactly one runner takes each)."""
         with self.transaction() as tx:
