@@ -233,3 +233,41 @@ async def test_a_database_locked_past_the_busy_timeout_is_a_clear_error_and_lose
         assert (await backend.list_tasks(TaskFilters(), 10, None)).total == 1  # nothing half-made
     finally:
         await backend.close()
+
+
+# --- the global pause, obeyed by every runner -----------------------------------------------
+
+
+def test_pause_all_is_obeyed_by_every_runner_within_two_seconds(
+    tmp_path: Path, sink: Sink, processes: list, database: Database
+) -> None:
+    assistants = write_assistants(tmp_path / "a.toml", f"""
+default = "hook"
+[assistants.hook]
+type = "webhook"
+url = "{sink.url}"
+""")
+    env = scheduler_env(database.url, assistants)
+    processes.extend(start_scheduler(env) for _ in range(2))
+    cli = [sys.executable, "-m", "agentcron"]
+    paused = subprocess.run([*cli, "pause-all", "--reason", "deploy freeze"], env=env,
+                            capture_output=True, text=True, timeout=30)
+    assert paused.returncode == 0 and "paused every task" in paused.stdout, paused.stderr
+    due = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=2)
+    held = create_tasks(database.url, assistants,
+                        [TaskSpec(prompt=f"t{i}", schedule=once_at(due)) for i in range(20)])
+    assert wait_for(lambda: len(run_rows(database)) == 20, 20)
+    rows = run_rows(database)
+    assert {r[2] for r in rows} == {"skipped"}
+    assert all(r[3].startswith("paused globally since") and "deploy freeze" in r[3] for r in rows)
+    assert sink.requests == []
+
+    resumed = subprocess.run([*cli, "resume-all"], env=env, capture_output=True, text=True,
+                             timeout=30)
+    assert resumed.returncode == 0 and "resumed" in resumed.stdout
+    due = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=2)
+    (fresh,) = create_tasks(database.url, assistants, [TaskSpec(prompt="after", schedule=once_at(due))])
+    assert wait_for(lambda: len(sink.requests) == 1, 20)
+    time.sleep(1.5)
+    assert sink.keys() == [f"{fresh}:{due.strftime('%Y-%m-%dT%H:%M:%SZ')}"]  # nothing caught up
+    assert len([r for r in run_rows(database) if r[0] in held]) == 20

@@ -160,6 +160,24 @@ async def test_the_last_failure_alerts_once_with_the_documented_body(
     assert run.alert is not None and (run.alert.assistant, run.alert.status) == ("alerts", "sent")
 
 
+async def test_an_alert_goes_out_once_however_many_runners_look(
+    open_backend, clock: FakeClock, sink: Sink  # type: ignore[no-untyped-def]
+) -> None:
+    sink.failures["/noted"] = 0
+    sink.failures["/down"] = 99
+    runners = [await open_backend() for _ in range(3)]
+    task = await runners[0].create_task(TaskSpec(prompt="p", schedule=once_in(clock),
+                                                 assistant_id="down"))
+    clock.advance(minutes=1)
+    await tick(runners[0])
+    clock.advance(seconds=6)
+    await tick(runners[0])  # the last attempt fails: the alert is pending
+    for _ in range(2):
+        await asyncio.gather(*(tick(r) for r in runners))
+    assert len(sink.to("/alerts")) == 1
+    assert (await only_run(runners[1], task.id)).alert.status == "sent"  # type: ignore[union-attr]
+
+
 async def test_missed_runs_alert_and_an_alerts_own_failure_is_only_logged(
     backend: LocalBackend, clock: FakeClock, sink: Sink, caplog: pytest.LogCaptureFixture
 ) -> None:
