@@ -11,9 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from agentcron.backends.base import Backend, TaskFilters
-from agentcron.cadence.cron import is_portable
 from agentcron.cadence.zones import resolve_zone, zone
-from agentcron.cadence.timeline import next_runs
 from agentcron.errors import CapabilityError, InvalidRequestError, ScheduleError
 from agentcron.models import (
     AssistantList,
@@ -39,6 +37,8 @@ def shortest_gap_seconds(schedule: Schedule, now: datetime) -> int | None:
         return schedule.interval_seconds
     if schedule.kind == "once":
         return None
+    from agentcron.cadence.timeline import next_runs
+
     runs = next_runs(schedule, now, CADENCE_SAMPLE)
     gaps = [int((b - a).total_seconds()) for a, b in zip(runs, runs[1:])]
     return min(gaps) if gaps else None
@@ -71,6 +71,8 @@ class TaskService:
         caps.require(name, "one-off schedules", caps.one_off or schedule.kind != "once",
                      "Use the local backend for one-off reminders.")
         if schedule.kind == "cron" and caps.cron_dialect == "classic":
+            from agentcron.cadence.cron import is_portable
+
             caps.require(name, "L, # or W in cron", is_portable(schedule.cron or ""),
                          "Use a classic 5-field cron (no 'last friday' or 'first monday').")
 

@@ -16,11 +16,11 @@ def build_backend(settings: Settings) -> Backend:
     if settings.backend == "local":
         from agentcron.backends.local.assistants import load_assistants
         from agentcron.backends.local.backend import LocalBackend
-        from agentcron.backends.local.http_pool import assistant_http_client
+        from agentcron.backends.local.shared_http import LazyHttpClient
         from agentcron.backends.local.store import open_store
 
         store = open_store(settings.db)
-        http = assistant_http_client()
+        http = LazyHttpClient()  # httpx and its pools load at the first request
         assistants = load_assistants(settings.assistants, http_client=http, conversations=store)
         return LocalBackend(
             store,

@@ -16,7 +16,6 @@ from functools import lru_cache
 from itertools import islice
 from typing import Protocol
 
-from agentcron.cadence.cron import walk_fires
 from agentcron.cadence.zones import zone
 
 CHUNK = 64  # fires computed per walk step of the cache
@@ -59,6 +58,8 @@ class CompiledCron:
         return after > self._fires[-1] + 4 * max(span, timedelta(minutes=1))
 
     def _restart(self, after: datetime) -> None:
+        from agentcron.cadence.cron import walk_fires  # croniter: loaded by the first cron
+
         self._covered_from = after
         self._walk = walk_fires(self.expr, self.tz, after)
         self._fires = list(islice(self._walk, CHUNK))

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from itertools import islice
 
-from agentcron.cadence.cron import iter_fires
-from agentcron.cadence.rules import rule_runs
 from agentcron.cadence.zones import zone
 from agentcron.models import Schedule
 
@@ -20,6 +18,10 @@ def next_runs(
     DST; a one-off yields its instant once, if it is still ahead; a rule yields its fires
     until its end (fewer than `count` when it ends sooner).
     """
+    # croniter and dateutil load at the first schedule computed, not at server start.
+    from agentcron.cadence.cron import iter_fires
+    from agentcron.cadence.rules import rule_runs
+
     tz = zone(schedule.timezone)
     if schedule.kind == "cron":
         assert schedule.cron is not None

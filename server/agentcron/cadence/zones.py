@@ -131,6 +131,8 @@ def _iana_by_lower() -> dict[str, str]:
 def resolve_zone(name: str) -> str:
     """Return the canonical IANA spelling of `name`, or raise ScheduleError."""
     cleaned = name.strip()
+    if cleaned == "UTC":  # the default zone: no need to list every zone on disk at start-up
+        return cleaned
     canonical = _iana_by_lower().get(cleaned.lower())
     if canonical is None:
         raise ScheduleError(

@@ -8,8 +8,7 @@ import binascii
 import json
 from collections.abc import Callable
 from datetime import datetime
-
-import httpx
+from typing import TYPE_CHECKING
 
 from agentcron.backends.base import Capabilities, TaskFilters
 from agentcron.backends.local.assistants import AssistantRegistry, format_utc
@@ -31,6 +30,9 @@ from agentcron.models import (
     TaskPatch,
     TaskSpec,
 )
+
+if TYPE_CHECKING:
+    import httpx
 
 # run_scheduled_task_now waits this long for the run to finish before returning it "running".
 RUN_NOW_WAIT_SECONDS = 30.0
@@ -275,6 +277,7 @@ class LocalBackend:
     # --- runs -----------------------------------------------------------------------------
 
     async def run_task_now(self, task_id: str) -> Run:
+        await self.runner.ready()  # a run is only fired under a lease
         row = self._require(await asyncio.to_thread(self.store.get_task, task_id), task_id)
         paused = await asyncio.to_thread(self.store.pause_state)
         if paused is not None:

@@ -43,3 +43,4 @@ class SpreadTransport(httpx.AsyncBaseTransport):
 def assistant_http_client() -> httpx.AsyncClient:
     """The client webhook and openai assistants share; it carries no auth of its own."""
     return httpx.AsyncClient(transport=SpreadTransport(), timeout=httpx.Timeout(30.0, pool=None))
+

@@ -104,6 +104,7 @@ class Runner:
         self._loop_task: asyncio.Task[None] | None = None
         self._last_change: object = None
         self._event_loop: asyncio.AbstractEventLoop | None = None
+        self._leased: asyncio.Future[None] | None = None
         self.lease = LeaseKeeper(store, self.id, lease_seconds, clock, self._reaped_elsewhere,
                                  alert_for=assistants.alert_target)
         self._alerts_in_flight: set[asyncio.Task[None]] = set()
@@ -113,9 +114,10 @@ class Runner:
     # --- life cycle -----------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Take a lease, and start the scheduling loop if this runner schedules."""
+        """Take a lease (in the background: the server answers meanwhile; nothing is claimed
+        or fired before it is held), and start the scheduling loop if this runner schedules."""
         self._event_loop = asyncio.get_running_loop()
-        await asyncio.to_thread(self.lease.start)
+        self._leased = asyncio.ensure_future(asyncio.to_thread(self.lease.start))
         if self.scheduling:
             self._loop_task = asyncio.create_task(self._loop(), name="agentcron-runner")
         logger.info("runner %s started (scheduling %s)", self.id, "on" if self.scheduling else "off")
@@ -131,6 +133,8 @@ class Runner:
         self._wake.set()
         if self._loop_task is not None:
             await asyncio.gather(self._loop_task, return_exceptions=True)
+        if self._leased is not None:
+            await asyncio.gather(self._leased, return_exceptions=True)
         pending = [*self._in_flight.values(), *self._alerts_in_flight]
         if pending:
             _, still_running = await asyncio.wait(pending, timeout=grace_seconds)
@@ -144,6 +148,11 @@ class Runner:
         await asyncio.to_thread(self.lease.stop)
         logger.info("runner %s stopped", self.id)
 
+    async def ready(self) -> None:
+        """Wait until this runner holds its lease (runs may be fired from then on)."""
+        if self._leased is not None:
+            await asyncio.shield(self._leased)
+
     def wake(self) -> None:
         """Re-check due times now (a task was created, changed or deleted in this process)."""
         self._wake.set()
@@ -156,6 +165,7 @@ class Runner:
     # --- the loop -------------------------------------------------------------------------
 
     async def _loop(self) -> None:
+        await self.ready()
         reaped = await asyncio.to_thread(
             self.store.reap_interrupted, to_db(self.clock()), self.assistants.alert_target)
         if reaped:
@@ -203,6 +213,7 @@ class Runner:
         """One pass: send pending alerts, start queued runs and due retries that may go, then
         claim and fire what is due now."""
         started: list[asyncio.Task[None]] = []
+        await self.ready()
         self._last_change = await asyncio.to_thread(self.store.change_token)
         if not self.lease.is_fresh():  # e.g. just resumed after being frozen: lease first
             await asyncio.to_thread(self.lease.ensure)

@@ -13,8 +13,11 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
-import httpx
+if TYPE_CHECKING:  # httpx loads at the first request, not at server start
+    import httpx
 
 from agentcron import __version__
 from agentcron.backends.local.assistants.base import (
@@ -46,13 +49,17 @@ class HttpAnswer:
         return self.body.decode("utf-8", errors="replace")
 
 
-def display_url(url: str | httpx.URL) -> str:
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def display_url(url: str) -> str:
     """`scheme://host[:port]/path`: no userinfo, query or fragment, so no secret shows."""
-    parsed = httpx.URL(url)
-    host = f"[{parsed.host}]" if ":" in parsed.host else parsed.host
-    port = f":{parsed.port}" if parsed.port is not None else ""
-    path = parsed.raw_path.split(b"?", 1)[0].decode("ascii")  # as written, still %-encoded
-    return f"{parsed.scheme}://{host}{port}{path}"
+    parsed = urlsplit(url)
+    scheme = parsed.scheme.lower()
+    host = (parsed.hostname or "").encode("idna").decode("ascii")
+    host = f"[{host}]" if ":" in host else host
+    port = f":{parsed.port}" if parsed.port not in (None, DEFAULT_PORTS.get(scheme)) else ""
+    return f"{scheme}://{host}{port}{parsed.path or '/'}"  # the path as written, %-encoded
 
 
 @contextlib.asynccontextmanager
@@ -61,6 +68,8 @@ async def client_for(shared: httpx.AsyncClient | None) -> AsyncIterator[httpx.As
     if shared is not None:
         yield shared
         return
+    import httpx
+
     async with httpx.AsyncClient() as client:
         yield client
 
@@ -76,6 +85,8 @@ async def post_with_retries(
     what: str,
 ) -> HttpAnswer:
     """POST `content`; `what` names the target in messages (it must hold no secret)."""
+    import httpx
+
     try:
         async with asyncio.timeout(timeout_seconds), client_for(client) as http:
             return await _attempts(http, url, content, headers, timeout_seconds, retry_delays, what)
@@ -92,6 +103,8 @@ async def _attempts(
     retry_delays: Sequence[float],
     what: str,
 ) -> HttpAnswer:
+    import httpx
+
     attempts = len(retry_delays) + 1
     for attempt in range(1, attempts + 1):
         try:

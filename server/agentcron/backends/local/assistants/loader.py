@@ -13,9 +13,8 @@ import tomllib
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
@@ -41,6 +40,9 @@ from agentcron.backends.local.assistants.schema import (
 )
 from agentcron.backends.local.assistants.webhook import WebhookAssistant
 from agentcron.errors import ConfigError
+
+if TYPE_CHECKING:
+    import httpx
 
 _TABLES: dict[str, type[BaseModel]] = {
     "inbox": InboxConfig,

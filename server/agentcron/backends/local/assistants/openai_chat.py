@@ -14,9 +14,8 @@ import asyncio
 import json
 import os
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import httpx
 
 from agentcron.backends.local.assistants.base import (
     AssistantFailure,
@@ -33,6 +32,9 @@ from agentcron.backends.local.assistants.http import (
     post_with_retries,
 )
 from agentcron.backends.local.assistants.schema import OpenAIConfig
+
+if TYPE_CHECKING:
+    import httpx
 
 Message = dict[str, str]
 

@@ -31,9 +31,8 @@ import hmac
 import json
 import os
 from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import httpx
 
 from agentcron.backends.local.assistants.base import (
     AssistantFailure,
@@ -48,6 +47,9 @@ from agentcron.backends.local.assistants.http import (
     post_with_retries,
 )
 from agentcron.backends.local.assistants.schema import WebhookConfig
+
+if TYPE_CHECKING:
+    import httpx
 
 SIGNATURE_HEADER = "X-Agentcron-Signature"
 TRUNCATION_NOTE = "\n[response body truncated to 64 KiB]"

@@ -265,6 +265,14 @@ class Store(ABC):
 
     # --- schema ---------------------------------------------------------------------------
 
+    def _schema_is_current(self) -> bool:
+        """A read: most starts find the schema up to date and take no write lock at all."""
+        try:
+            rows = self._read("SELECT MAX(version) AS v FROM schema_version")
+        except Exception:  # no schema_version table yet (a new database): migrate, under a lock
+            return False
+        return rows[0]["v"] == SCHEMA_VERSION
+
     def _apply_migrations(self, tx: Tx, key_type: str) -> None:
         """Create or upgrade the schema inside the caller's (locked) transaction."""
         tx.run("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")

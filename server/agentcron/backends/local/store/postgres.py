@@ -86,7 +86,7 @@ class PostgresStore(Store):
                 f"cannot connect to PostgreSQL at {self.location}: "
                 f"{str(exc).replace(url, self.location)}"
             ) from None
-        if migrate:
+        if migrate and not self._schema_is_current():
             with self.transaction() as tx:
                 tx.rows("SELECT pg_advisory_xact_lock(?)", (SCHEMA_LOCK,))
                 self._apply_migrations(tx, 'TEXT COLLATE "C"')

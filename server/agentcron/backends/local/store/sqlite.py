@@ -62,7 +62,7 @@ class SQLiteStore(Store):
         self._lock = threading.RLock()
         self._conn = self._open()
         self._tx = SQLiteTx(self._conn)
-        if migrate:
+        if migrate and not self._schema_is_current():
             with self.transaction() as tx:
                 self._apply_migrations(tx, "TEXT")
 
