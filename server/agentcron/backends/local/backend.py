@@ -224,7 +224,7 @@ class LocalBackend:
         if page.has_more and page.rows:
             last = page.rows[-1]
             next_cursor = encode_cursor(last.sort_key, last.id)
-        paused = await asyncio.to_thread(self.store.pause_state)
+        paused = page.paused
         return TaskPage(
             tasks=[self._task_view(r) for r in page.rows], next_cursor=next_cursor,
             total=page.total,

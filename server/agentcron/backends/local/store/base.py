@@ -368,8 +368,9 @@ class Store(ABC):
             clause = f"WHERE {' AND '.join(page_where)}" if page_where else ""
             rows = tx.rows(f"SELECT * FROM tasks {clause} ORDER BY sort_key, id LIMIT ?",
                            [*page_params, limit + 1])
+            paused = self._pause_state(tx.rows)
         tasks = [TaskRow.from_record(r) for r in rows[:limit]]
-        return TaskPageRows(rows=tasks, total=total, has_more=len(rows) > limit)
+        return TaskPageRows(rows=tasks, total=total, has_more=len(rows) > limit, paused=paused)
 
     @staticmethod
     def _count(tx: Tx, where: list[str], params: list[Any], assistant_id: str | None,

@@ -28,7 +28,7 @@ def to_db(instant: datetime) -> str:
 
 
 def from_db(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return datetime.fromisoformat(text)  # the 'Z' form (Python 3.11+): C speed, no strptime
 
 
 @dataclass
@@ -152,3 +152,4 @@ class TaskPageRows:
     rows: list[TaskRow]
     total: int
     has_more: bool = False
+    paused: PauseState | None = None  # read with the page: one trip for list_scheduled_tasks
