@@ -212,10 +212,13 @@ def _serve_http(args: argparse.Namespace, settings: Settings) -> int:
 
 def check_configuration(settings: Settings) -> None:
     """Fail at start-up with one clear line, not a traceback at the first call: the assistants
-    file (local backend: naming file, table and key) or a hosted backend's required settings."""
+    file (local backend: naming file, table and key), a PostgreSQL URL without the extra, or a
+    hosted backend's required settings."""
     if settings.backend == "local":
         from agentcron.backends.local.assistants import load_assistants
+        from agentcron.backends.local.store import require_store_driver
 
+        require_store_driver(settings.db)
         load_assistants(settings.assistants)
     else:
         from agentcron.backends.factory import build_backend
