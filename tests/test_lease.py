@@ -27,6 +27,7 @@ async def backend(tmp_path: Path, database: Database) -> AsyncIterator[LocalBack
     local = LocalBackend(store, load_assistants(tmp_path / "none.toml"), scheduling=False,
                          lease_seconds=LEASE_SECONDS)
     await local.start()
+    await local.runner.ready()  # the lease is taken in the background: wait until it is held
     try:
         yield local
     finally:
