@@ -191,7 +191,7 @@ def test_servers_started_together_on_a_fresh_file_all_open_it(tmp_path: Path) ->
     """Every MCP client spawns its own server: eight opening one new file at once must all work."""
     db = tmp_path / "fresh.db"
     code = ("import sys; from agentcron.backends.local.store import open_store; "
-            "s = open_store(sys.argv[1]); print(s.data_version() >= 0); s.close()")
+            "s = open_store(sys.argv[1]); print(s.change_token() is not None); s.close()")
     opened = [subprocess.Popen([sys.executable, "-c", code, str(db)], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True) for _ in range(8)]
     results = [p.communicate(timeout=60) for p in opened]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from itertools import islice
 
+from agentcron.cadence.compiled import IntervalTimeline
 from agentcron.cadence.zones import zone
 from agentcron.models import Schedule
 
@@ -41,13 +42,9 @@ def interval_runs(
     seconds: int, anchor: datetime, after: datetime, count: int, tz: object
 ) -> list[datetime]:
     """Instants anchor + k*seconds (k >= 1) that fall strictly after `after`."""
-    step = timedelta(seconds=seconds)
-    elapsed = max(timedelta(0), after - anchor)
-    k = int(elapsed / step) + 1
-    first = anchor + k * step
-    if first <= after:
-        first += step
-    return [(first + i * step).astimezone(tz) for i in range(count)]  # type: ignore[arg-type]
+    timeline = IntervalTimeline(seconds, anchor)
+    first = timeline.next_after(after)
+    return [(first + i * timeline.step).astimezone(tz) for i in range(count)]  # type: ignore[arg-type]
 
 
 def iso(instant: datetime) -> str:

@@ -125,9 +125,6 @@ class SQLiteStore(Store):
         """SQLite's data_version: changes whenever another connection commits."""
         return self._read("PRAGMA data_version")[0]["data_version"]
 
-    def data_version(self) -> int:
-        return int(self.change_token())  # type: ignore[call-overload]
-
     # --- claims ---------------------------------------------------------------------------
 
     def claim_due(self, now: str, limit: int, runner_id: str, plan: Plan,
