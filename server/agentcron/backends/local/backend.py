@@ -282,8 +282,8 @@ class LocalBackend:
         paused = await asyncio.to_thread(self.store.pause_state)
         if paused is not None:
             raise InvalidRequestError(
-                f"Every task is paused (agentcron pause-all, since {paused.since}"
-                f"{': ' + paused.reason if paused.reason else ''}), so nothing fires, not even "
+                f"Every task is paused (agentcron pause-all, {paused.describe()}), so nothing "
+                "fires, not even "
                 "run_scheduled_task_now. Only the user can lift it, with `agentcron resume-all`; "
                 "tell them."
             )

@@ -91,8 +91,7 @@ def plan_task(task: TaskRow, active: set[str], now: datetime,
     """
     due, unlisted, upcoming = due_occurrences(task, now)
     if paused is not None:
-        reason = f": {paused.reason}" if paused.reason else ""
-        error = (f"paused globally since {paused.since}{reason} "
+        error = (f"paused globally {paused.describe()} "
                  "(agentcron pause-all; agentcron resume-all lifts it)")
         return ClaimPlan(
             occurrences=[Occurrence(to_db(o), "skipped", error) for o in due],

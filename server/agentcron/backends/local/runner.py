@@ -274,7 +274,8 @@ class Runner:
         try:
             status, output, error = await self._execute(task, run)
         except asyncio.CancelledError:
-            await asyncio.shield(self._record(task, run, "failed", None, INTERRUPTED_BY_STOP))
+            await asyncio.shield(self._record(task, run, "failed", None, INTERRUPTED_BY_STOP,
+                                              interrupted=True))
             raise
         await self._record(task, run, status, output, error)
         self._wake.set()  # a queued run of this task may go now
@@ -316,11 +317,11 @@ class Runner:
         return "succeeded", truncate_output(output), None
 
     async def _record(self, task: TaskRow, run: RunRow, status: str, output: str | None,
-                      error: str | None) -> None:
+                      error: str | None, *, interrupted: bool = False) -> None:
         """Decide retry or final (with its alert), queue the outcome, wait until it is written."""
         ended = self.clock()
         policy = self.assistants.policy(task.assistant_id)
-        again = retry_at(policy, run.attempts, status, error, ended)
+        again = retry_at(policy, run.attempts, status, ended, interrupted=interrupted)
         if again is not None:
             outcome = Outcome(run.id, "retrying", output, error, to_db(ended),
                               next_attempt_at=to_db(again))

@@ -562,18 +562,23 @@ class Store(ABC):
         next_attempt = 1 if waiting == "retrying" else 0
         for raw in rows:
             run = RunRow.from_record(raw)
-            changed = tx.run(
+            won = tx.run(
                 "UPDATE runs SET status = 'running', runner_id = ?, started_at = ?, "
                 "attempts = attempts + ?, next_attempt_at = NULL WHERE id = ? AND status = ?",
                 (runner_id, now, next_attempt, run.id, waiting),
-            )
-            task_rows = tx.rows("SELECT * FROM tasks WHERE id = ?", (run.task_id,))
-            if changed == 1 and task_rows:
-                run.status, run.runner_id, run.started_at = "running", runner_id, now
-                run.attempts += next_attempt
-                run.next_attempt_at = None
-                started.append(Claimed(task=TaskRow.from_record(task_rows[0]), run=run))
+            ) == 1
+            run.status, run.runner_id, run.started_at = "running", runner_id, now
+            run.attempts += next_attempt
+            run.next_attempt_at = None
+            if won and (claimed := Store._with_task(tx, run)) is not None:
+                started.append(claimed)
         return started
+
+    @staticmethod
+    def _with_task(tx: Tx, run: RunRow) -> Claimed | None:
+        """A run this runner won, with its task (None if the task was deleted meanwhile)."""
+        rows = tx.rows("SELECT * FROM tasks WHERE id = ?", (run.task_id,))
+        return Claimed(task=TaskRow.from_record(rows[0]), run=run) if rows else None
 
     def finish_runs(self, outcomes: Sequence[Outcome]) -> None:
         """Record outcomes in one transaction, skipping runs something (a reaper) already
@@ -612,12 +617,11 @@ class Store(ABC):
             )
             for raw in rows:
                 run = RunRow.from_record(raw)
-                changed = tx.run("UPDATE runs SET alert_status = 'sending' "
-                                 "WHERE id = ? AND alert_status = 'pending'", (run.id,))
-                task_rows = tx.rows("SELECT * FROM tasks WHERE id = ?", (run.task_id,))
-                if changed == 1 and task_rows:
-                    run.alert_status = "sending"
-                    taken.append(Claimed(task=TaskRow.from_record(task_rows[0]), run=run))
+                won = tx.run("UPDATE runs SET alert_status = 'sending' "
+                             "WHERE id = ? AND alert_status = 'pending'", (run.id,)) == 1
+                run.alert_status = "sending"
+                if won and (claimed := self._with_task(tx, run)) is not None:
+                    taken.append(claimed)
         return taken
 
     def finish_alerts(self, results: Sequence[tuple[str, str, str | None]]) -> None:

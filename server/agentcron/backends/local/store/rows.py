@@ -146,6 +146,10 @@ class PauseState:
     reason: str | None
     since: str
 
+    def describe(self) -> str:
+        """`since <when>[: <reason>]`, as errors and messages quote it."""
+        return f"since {self.since}" + (f": {self.reason}" if self.reason else "")
+
 
 @dataclass
 class TaskPageRows:
