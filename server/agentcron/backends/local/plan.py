@@ -14,7 +14,7 @@ from agentcron.backends.local.store import (
     from_db,
     to_db,
 )
-from agentcron.cadence.compiled import IntervalTimeline, OnceTimeline, Timeline
+from agentcron.cadence.compiled import IntervalTimeline, OnceTimeline, Timeline, compiled_cron
 from agentcron.models import Schedule
 
 # A run up to this late is simply late (a busy or briefly paused runner), not missed.
@@ -42,8 +42,6 @@ def schedule_of(task: TaskRow) -> Schedule:
 def timeline_of(task: TaskRow) -> Timeline:
     """The task's schedule, compiled (cron schedules are shared by every task using them)."""
     if task.kind == "cron":
-        from agentcron.cadence.compiled import compiled_cron  # croniter: at first use
-
         assert task.cron is not None
         return compiled_cron(task.cron, task.timezone)
     if task.kind == "interval":
