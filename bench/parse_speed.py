@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 
 from mcp import Client, StdioServerParameters
 
-from agentcron.cadence.parse import parse_schedule
+from agentcron.cadence.language.parse import parse_schedule
 
 PHRASES = [
     "every 15 minutes", "every weekday at 9am", "sundays at 5pm UTC", "every 90 minutes",

@@ -1,4 +1,4 @@
-"""The shared HTTP layer (backends/http.py): retries, timeouts, error messages, redaction.
+"""The shared HTTP layer (backends/hosted/http.py): retries, timeouts, error messages, redaction.
 
 Two levels: BackendHttp on its own against a tiny contract server, then the same faults
 injected into each hosted backend's contract server while a real MCP client drives the tools,
@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from agentcron.backends.http import BackendHttp, BackendStatusError, redact, retry_after_seconds
+from agentcron.backends.hosted.http import BackendHttp, BackendStatusError, redact, retry_after_seconds
 from agentcron.errors import BackendError
 from tests.contract_servers.base import (
     ContractServer,

@@ -13,7 +13,7 @@ import pytest
 from mcp import Client
 
 from agentcron.backends.factory import build_backend
-from agentcron.backends.utc import to_utc
+from agentcron.backends.hosted.utc import to_utc
 from agentcron.config import Settings
 from agentcron.errors import CapabilityError, ConfigError
 from agentcron.models import Schedule
@@ -461,7 +461,7 @@ async def test_a_wrong_key_is_a_401_that_never_shows_the_key(api: ToolhouseAPI, 
     assert "401" in text and "API key" in text
 
 
-# --- the exact-UTC rule itself (backends/utc.py, shared with the handinger adapter) -----------
+# --- the exact-UTC rule itself (backends/hosted/utc.py, shared with the handinger adapter) -----------
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=timezone.utc)
 

@@ -18,7 +18,7 @@ from mcp import Client
 
 from agentcron.app import build_server
 from agentcron.cadence.timeline import next_runs
-from agentcron.calendar_export import build_calendar
+from agentcron.views.calendar_export import build_calendar
 from agentcron.config import Settings
 from agentcron.models import Schedule, Task
 from tests.conftest import write_assistants

@@ -143,7 +143,7 @@ def rule_oracle(rule: str, dtstart: datetime, zone: ZoneInfo, start: datetime,
 
 @pytest.mark.parametrize("zone_name", ZONES)
 def test_rules_match_the_oracle_around_every_transition(zone_name: str) -> None:
-    from agentcron.cadence.rules import compile_rule, format_start
+    from agentcron.cadence.rrule.evaluate import compile_rule, format_start
 
     zone = ZoneInfo(zone_name)
     codes = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")

@@ -29,7 +29,7 @@ import httpx
 import pytest
 from agentcron.app import build_server
 from agentcron.backends.base import TaskFilters
-from agentcron.backends.langgraph import build
+from agentcron.backends.hosted.langgraph import build
 from agentcron.cadence.timeline import next_runs
 from agentcron.config import Settings
 from agentcron.errors import BackendError, ConfigError

@@ -243,7 +243,7 @@ class CountingBackend:
 
 
 async def test_nothing_subscribed_means_nothing_polled() -> None:
-    from agentcron.live_runs import RunWatcher
+    from agentcron.views.live_runs import RunWatcher
     from agentcron.models import Run
 
     backend = CountingBackend()

@@ -125,3 +125,18 @@ def test_stdout_carries_only_json_rpc(tmp_path: Path) -> None:
     call = next(m for m in messages if m.get("id") == 3)
     assert call["result"]["structuredContent"]["cron"] == "0 0 * * *"
     assert TOOL_LINE.search("".join(stderr)), "".join(stderr)
+
+
+@pytest.mark.anyio
+async def test_start_up_says_one_true_line_about_the_assistants_file(tmp_path: Path) -> None:
+    """No file: one line saying so, never also 'assistants from <that file>'. A file: one line
+    naming what it defines."""
+    stderr = await _describe_over_stdio(tmp_path, ["serve"])
+    assert stderr.count("no assistants file at") == 1, stderr
+    assert "assistants from" not in stderr, stderr
+
+    (tmp_path / "assistants.toml").write_text(
+        '[assistants.hook]\ntype = "webhook"\nurl = "http://127.0.0.1:9/x"\n')
+    stderr = await _describe_over_stdio(tmp_path, ["serve"])
+    assert "no assistants file" not in stderr, stderr
+    assert len(re.findall(r"assistants from .*: hook, inbox", stderr)) == 1, stderr

@@ -1,4 +1,4 @@
-"""Natural language -> Schedule (cadence/parse.py): what a user would notice.
+"""Natural language -> Schedule (cadence/language/parse.py): what a user would notice.
 
 Cron answers are compared after `normalise_cron`, which expands every field to its set of
 values and renders it canonically, so '1,2,3' and '1-3' compare equal. One-offs resolve
@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from agentcron.cadence.cron import normalise_cron
-from agentcron.cadence.parse import MAX_TEXT_LENGTH, parse_schedule
+from agentcron.cadence.language.parse import MAX_TEXT_LENGTH, parse_schedule
 from agentcron.errors import ScheduleError
 from agentcron.models import Schedule
 

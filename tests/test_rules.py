@@ -12,11 +12,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from agentcron.backends.hosted import rule_as_cron_schedule
+from agentcron.backends.hosted.common import rule_as_cron_schedule
 from agentcron.cadence.api import translate_text
-from agentcron.cadence.parse import parse_schedule
-from agentcron.cadence.rulecron import cron_rule_parts, rule_as_cron
-from agentcron.cadence.rules import compile_rule, join_rule
+from agentcron.cadence.language.parse import parse_schedule
+from agentcron.cadence.rrule.cron_bridge import cron_rule_parts, rule_as_cron
+from agentcron.cadence.rrule.evaluate import compile_rule, join_rule
 from agentcron.cadence.timeline import next_runs
 from agentcron.errors import CapabilityError, ScheduleError
 from agentcron.models import Schedule
@@ -436,7 +436,7 @@ def test_an_end_with_a_clock_time_is_described_with_it() -> None:
 def test_a_long_running_rule_keeps_bounded_memory_and_still_answers_earlier_times(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from agentcron.cadence import rules
+    from agentcron.cadence.rrule import evaluate as rules
 
     monkeypatch.setattr(rules, "MAX_KEPT", 200)
     rule = rules.CompiledRule("FREQ=HOURLY;BYMINUTE=0,30", "2026-11-28T13:00:00+01:00", TZ)

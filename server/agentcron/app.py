@@ -21,10 +21,10 @@ from pydantic import BaseModel, Field, StringConstraints
 from agentcron import __version__
 from agentcron.backends.base import Backend, TaskFilters
 from agentcron.backends.factory import build_backend
-from agentcron.calendar_resources import register_calendar
+from agentcron.views.calendar_resources import register_calendar
 from agentcron.config import Settings
 from agentcron.errors import AgentcronError, NotFoundError
-from agentcron.live_runs import register_live_runs
+from agentcron.views.live_runs import register_live_runs
 from agentcron.models import (
     MAX_METADATA_KEY_CHARS,
     MAX_METADATA_KEYS,
@@ -43,7 +43,7 @@ from agentcron.models import (
     TaskSpec,
 )
 from agentcron.tasks import TaskService
-from agentcron.ui import apps_extension, ui_meta
+from agentcron.views.apps import apps_extension, ui_meta
 
 logger = logging.getLogger("agentcron.tools")
 _Tool = TypeVar("_Tool", bound=Callable[..., Any])

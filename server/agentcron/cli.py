@@ -125,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_scheduler(args.log_level)
         if args.command == "calendar":
-            from agentcron.calendar_export import run_calendar_command
+            from agentcron.views.calendar_export import run_calendar_command
 
             sys.stdout.buffer.write(run_calendar_command(args.days, args.task).encode("utf-8"))
             sys.stdout.flush()
@@ -215,11 +215,11 @@ def check_configuration(settings: Settings) -> None:
     file (local backend: naming file, table and key), a PostgreSQL URL without the extra, or a
     hosted backend's required settings."""
     if settings.backend == "local":
-        from agentcron.backends.local.assistants import load_assistants
+        from agentcron.backends.local.assistants import check_assistants_file
         from agentcron.backends.local.store import require_store_driver
 
         require_store_driver(settings.db)
-        load_assistants(settings.assistants)
+        check_assistants_file(settings.assistants)
     else:
         from agentcron.backends.factory import build_backend
 

@@ -58,7 +58,7 @@ class TaskService:
 
         schedule = schedule_from_text(text, timezone or self.default_timezone, self.clock())
         if schedule.kind == "rrule" and self.backend.name not in RULE_BACKENDS:
-            from agentcron.backends.hosted import rule_as_cron_schedule
+            from agentcron.backends.hosted.common import rule_as_cron_schedule
 
             schedule = rule_as_cron_schedule(schedule, self.backend.name, self.clock())
         self._check_schedule(schedule)
@@ -159,7 +159,7 @@ class TaskService:
         update: dict[str, str] = {"timezone": tz_name}
         if schedule.kind == "rrule" and schedule.starts_at:
             # A rule keeps its wall-clock start: 09:00 stays 09:00 in the new zone.
-            from agentcron.cadence.rules import format_start, local_wall
+            from agentcron.cadence.rrule.evaluate import format_start, local_wall
 
             wall = local_wall(schedule.starts_at, zone(schedule.timezone))
             update["starts_at"] = format_start(wall, zone(tz_name))

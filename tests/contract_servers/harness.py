@@ -39,7 +39,7 @@ class FakeSleep:
 def tune_http(monkeypatch: pytest.MonkeyPatch, backend: str, sleep: FakeSleep,
               timeout: float = CLIENT_TIMEOUT) -> None:
     """Make `agentcron.backends.<backend>.build` use `sleep` and a short timeout."""
-    module = importlib.import_module(f"agentcron.backends.{backend}")
+    module = importlib.import_module(f"agentcron.backends.hosted.{backend}")
     original = module.build
     monkeypatch.setattr(module, "build", functools.partial(
         original, sleep=sleep, timeout=httpx.Timeout(timeout)))

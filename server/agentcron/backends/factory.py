@@ -32,7 +32,7 @@ def build_backend(settings: Settings) -> Backend:
     import importlib
 
     try:
-        adapter = importlib.import_module(f"agentcron.backends.{settings.backend}")
+        adapter = importlib.import_module(f"agentcron.backends.hosted.{settings.backend}")
     except ModuleNotFoundError:
         raise ConfigError(
             f"AGENTCRON_BACKEND={settings.backend!r} is not implemented in this version yet; "

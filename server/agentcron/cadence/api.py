@@ -9,7 +9,7 @@ from datetime import datetime
 
 from agentcron.cadence.cron import is_portable, normalise_cron
 from agentcron.cadence.describe import cron_runs_with_warnings, describe_schedule
-from agentcron.cadence.parse import parse_schedule
+from agentcron.cadence.language.parse import parse_schedule
 from agentcron.cadence.timeline import iso, next_runs
 from agentcron.cadence.zones import resolve_zone, zone
 from agentcron.errors import ScheduleError

@@ -9,7 +9,7 @@ from itertools import islice
 from cron_descriptor import CasingTypeEnum, Options, get_description
 
 from agentcron.cadence.cron import Note, both_days_restricted, iter_fires
-from agentcron.cadence.ruletext import describe_rule
+from agentcron.cadence.rrule.english import describe_rule
 from agentcron.cadence.zones import zone
 from agentcron.models import Schedule
 

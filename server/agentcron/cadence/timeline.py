@@ -21,7 +21,7 @@ def next_runs(
     """
     # croniter and dateutil load at the first schedule computed, not at server start.
     from agentcron.cadence.cron import iter_fires
-    from agentcron.cadence.rules import rule_runs
+    from agentcron.cadence.rrule.evaluate import rule_runs
 
     tz = zone(schedule.timezone)
     if schedule.kind == "cron":

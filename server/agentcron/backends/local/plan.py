@@ -51,7 +51,7 @@ def timeline_of(task: TaskRow) -> Timeline:
         assert task.run_at is not None
         return OnceTimeline(datetime.fromisoformat(task.run_at))
     if task.kind == "rrule":
-        from agentcron.cadence.rules import compile_rule  # dateutil: loaded at first use
+        from agentcron.cadence.rrule.evaluate import compile_rule  # dateutil: loaded at first use
 
         assert task.rrule is not None and task.starts_at is not None
         return compile_rule(task.rrule, task.starts_at, task.timezone)

@@ -16,13 +16,12 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 
 from agentcron.backends.local.assistants import (
-    Assistant,
-    AssistantFailure,
     AssistantRegistry,
-    AssistantTimeout,
     FireRequest,
 )
-from agentcron.backends.local.failures import alert_request, retry_at
+from agentcron.backends.local.alerts import AlertSender
+from agentcron.backends.local.failures import retry_at
+from agentcron.backends.local.firing import INTERRUPTED_BY_STOP, call_assistant
 from agentcron.backends.local.lease import LeaseKeeper
 from agentcron.backends.local.plan import plan_task
 from agentcron.backends.local.store import (
@@ -37,7 +36,6 @@ from agentcron.backends.local.store import (
     to_db,
 )
 from agentcron.errors import NotFoundError
-from agentcron.models import MAX_OUTPUT_BYTES
 
 logger = logging.getLogger("agentcron.runner")
 
@@ -54,11 +52,6 @@ SHUTDOWN_RECORD_SECONDS = 3.0
 RECORD_RETRY_FIRST_SECONDS = 0.2
 RECORD_RETRY_MAX_SECONDS = 5.0
 DEFAULT_CAPACITY = 64
-TRUNCATION_NOTE = "\n[output truncated to 64 KiB]"
-INTERRUPTED_BY_STOP = (
-    "interrupted: the runner was stopped (SIGTERM/SIGINT) before the run finished; "
-    "not retried, because its side effect may have happened"
-)
 
 
 def utc_now() -> datetime:
@@ -67,15 +60,6 @@ def utc_now() -> datetime:
 
 def new_id(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex}"
-
-
-def truncate_output(text: str) -> str:
-    """Keep at most 64 KiB of UTF-8, cut on a character boundary, saying that it was cut."""
-    data = text.encode("utf-8")
-    if len(data) <= MAX_OUTPUT_BYTES:
-        return text
-    keep = MAX_OUTPUT_BYTES - len(TRUNCATION_NOTE.encode())
-    return data[:keep].decode("utf-8", errors="ignore") + TRUNCATION_NOTE
 
 
 class Runner:
@@ -107,7 +91,7 @@ class Runner:
         self._leased: asyncio.Future[None] | None = None
         self.lease = LeaseKeeper(store, self.id, lease_seconds, clock, self._reaped_elsewhere,
                                  alert_for=assistants.alert_target)
-        self._alerts_in_flight: set[asyncio.Task[None]] = set()
+        self.alerts = AlertSender(store, assistants)
         self._outcomes: list[Outcome] = []
         self._outcomes_written: asyncio.Future[None] | None = None
 
@@ -135,7 +119,7 @@ class Runner:
             await asyncio.gather(self._loop_task, return_exceptions=True)
         if self._leased is not None:
             await asyncio.gather(self._leased, return_exceptions=True)
-        pending = [*self._in_flight.values(), *self._alerts_in_flight]
+        pending = [*self._in_flight.values(), *self.alerts.in_flight]
         if pending:
             _, still_running = await asyncio.wait(pending, timeout=grace_seconds)
             for task in still_running:
@@ -219,7 +203,7 @@ class Runner:
             await asyncio.to_thread(self.lease.ensure)
         if await asyncio.to_thread(self.store.has_pending_alerts):
             alerts = await asyncio.to_thread(self.store.take_alerts, self.capacity)
-            started += [self._launch_alert(c) for c in alerts]
+            started += [self.alerts.launch(c) for c in alerts]
         paused = await asyncio.to_thread(self.store.pause_state)
         if paused is None:  # under the global pause nothing starts; due runs are skipped
             started += await self._start_waiting()
@@ -295,26 +279,7 @@ class Runner:
             task_name=task.name,
             attempt=run.attempts,
         )
-        return await self._call(assistant, request)
-
-    async def _call(self, assistant: Assistant,
-                    request: FireRequest) -> tuple[str, str | None, str | None]:
-        """Fire one request under the assistant's timeout; (status, output, error)."""
-        try:
-            output = await asyncio.wait_for(
-                assistant.fire(request), timeout=assistant.timeout_seconds
-            )
-        except (AssistantTimeout, asyncio.TimeoutError):
-            return "timed_out", None, (
-                f"timed out after {assistant.timeout_seconds:g} s "
-                f"(assistant '{assistant.name}' timeout_seconds)"
-            )
-        except AssistantFailure as exc:
-            return "failed", None, truncate_output(str(exc))
-        except Exception as exc:  # a bug, not the user's: record it, keep the runner alive
-            logger.exception("run %s crashed", request.run_id)
-            return "failed", None, f"internal error while firing: {type(exc).__name__}"
-        return "succeeded", truncate_output(output), None
+        return await call_assistant(assistant, request)
 
     async def _record(self, task: TaskRow, run: RunRow, status: str, output: str | None,
                       error: str | None, *, interrupted: bool = False) -> None:
@@ -362,30 +327,3 @@ class Runner:
                     delay = min(delay * 2, RECORD_RETRY_MAX_SECONDS)
 
         asyncio.get_running_loop().create_task(write())
-
-    # --- failure alerts -------------------------------------------------------------------
-
-    def _launch_alert(self, claimed: Claimed) -> asyncio.Task[None]:
-        task = asyncio.create_task(self._send_alert(claimed.task, claimed.run),
-                                   name=f"alert:{claimed.run.id}")
-        self._alerts_in_flight.add(task)
-        task.add_done_callback(self._alerts_in_flight.discard)
-        return task
-
-    async def _send_alert(self, task: TaskRow, run: RunRow) -> None:
-        """Fire the run's alert assistant once; its own failure is logged, never alerted."""
-        status, output, error = "failed", None, "the alert assistant is not configured here"
-        try:
-            if run.alert_to is not None and run.alert_to in self.assistants.names():
-                assistant = self.assistants.get(run.alert_to)
-                status, output, error = await self._call(assistant, alert_request(task, run))
-        except asyncio.CancelledError:
-            status, error = "failed", INTERRUPTED_BY_STOP
-        if status != "succeeded":
-            logger.warning("failure alert of run %s via '%s' failed: %s", run.id, run.alert_to,
-                           error)
-        result = ("sent", output) if status == "succeeded" else ("failed", error)
-        try:
-            await asyncio.to_thread(self.store.finish_alerts, [(run.id, *result)])
-        except Exception as exc:
-            logger.warning("could not record the alert of run %s: %s", run.id, exc)

@@ -20,7 +20,7 @@ from agentcron.backends.local.assistants.base import (
 )
 from agentcron.backends.local.assistants.command import CommandAssistant
 from agentcron.backends.local.assistants.inbox import InboxAssistant
-from agentcron.backends.local.assistants.loader import load_assistants
+from agentcron.backends.local.assistants.loader import check_assistants_file, load_assistants
 from agentcron.backends.local.assistants.openai_chat import OpenAIAssistant
 from agentcron.backends.local.assistants.registry import AssistantRegistry
 from agentcron.backends.local.assistants.webhook import WebhookAssistant, sign
@@ -40,6 +40,7 @@ __all__ = [
     "RunFailure",
     "WebhookAssistant",
     "format_utc",
+    "check_assistants_file",
     "load_assistants",
     "sign",
 ]

@@ -55,6 +55,12 @@ _TYPES = ", ".join(ASSISTANT_TYPES)
 NAME_RULE = "1 to 64 letters, digits, '-' or '_'"
 
 
+def check_assistants_file(path: Path) -> None:
+    """Validate the file (ConfigError naming file, table and key) without building or logging:
+    the start-up check; the backend's load that follows reuses the parse and logs the one line."""
+    _parsed(path, _version(path))
+
+
 def load_assistants(
     path: Path,
     *,
@@ -67,7 +73,8 @@ def load_assistants(
     `http_client` (optional) is shared by webhook and openai assistants instead of one client per
     fire; it must carry no default auth headers. `conversations` keeps openai chat history.
     """
-    parsed = _parsed(path, _version(path))
+    version = _version(path)
+    parsed = _parsed(path, version)
     assistants: list[ConfiguredAssistant] = []
     for name, config in parsed.assistants.items():
         assistant: ConfiguredAssistant
@@ -91,8 +98,11 @@ def load_assistants(
     }
     registry = AssistantRegistry(assistants, default=parsed.default, source=path,
                                  policies=policies, on_failure=parsed.on_failure)
-    logger.info("assistants from %s: %s (default %s)", path, ", ".join(registry.names()),
-                registry.default)
+    if version is None:
+        logger.info("no assistants file at %s: only the built-in inbox", path)
+    else:
+        logger.info("assistants from %s: %s (default %s)", path, ", ".join(registry.names()),
+                    registry.default)
     return registry
 
 
@@ -122,8 +132,7 @@ def _parsed(path: Path, version: tuple[int, int] | None) -> AssistantsFile:
 def _read(path: Path) -> dict[str, Any]:
     try:
         raw = path.read_bytes()
-    except FileNotFoundError:
-        logger.info("no assistants file at %s: only the built-in inbox", path)
+    except FileNotFoundError:  # load_assistants says so, once
         return {}
     except OSError as exc:
         raise ConfigError(

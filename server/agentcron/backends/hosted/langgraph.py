@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from agentcron.backends.base import Capabilities, TaskFilters
-from agentcron.backends.hosted import (
+from agentcron.backends.hosted.common import (
     decode_offset,
     instant_text,
     not_found,
@@ -40,7 +40,7 @@ from agentcron.backends.hosted import (
     same_cron,
     utc_z,
 )
-from agentcron.backends.http import BackendHttp, BackendStatusError, redact
+from agentcron.backends.hosted.http import BackendHttp, BackendStatusError, redact
 from agentcron.cadence.describe import describe_schedule
 from agentcron.cadence.timeline import iso
 from agentcron.cadence.zones import zone

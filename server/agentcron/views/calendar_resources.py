@@ -9,7 +9,7 @@ DAYS_HINT = "days must be a whole number from 1 to 366, e.g. agentcron://calenda
 
 
 def _days(days: str | None) -> int:
-    from agentcron.calendar_export import DEFAULT_DAYS, MAX_DAYS
+    from agentcron.views.calendar_export import DEFAULT_DAYS, MAX_DAYS
 
     if days is None or days == "":
         return DEFAULT_DAYS
@@ -31,7 +31,7 @@ def register_calendar(server: MCPServer) -> None:
         mime_type="text/calendar",
     )
     async def calendar_resource(ctx: Context, days: str | None = None) -> str:
-        from agentcron.calendar_export import build_calendar, enabled_tasks
+        from agentcron.views.calendar_export import build_calendar, enabled_tasks
 
         window = _days(days)
         service = ctx.request_context.lifespan_context.tasks
@@ -43,7 +43,7 @@ def register_calendar(server: MCPServer) -> None:
         mime_type="text/calendar",
     )
     async def task_calendar_resource(task_id: str, ctx: Context, days: str | None = None) -> str:
-        from agentcron.calendar_export import build_calendar, tasks_calendar_name
+        from agentcron.views.calendar_export import build_calendar, tasks_calendar_name
 
         window = _days(days)
         service = ctx.request_context.lifespan_context.tasks

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
 
-from agentcron.cadence.timeofday import RawTime
+from agentcron.cadence.language.timeofday import RawTime
 from agentcron.errors import ScheduleError
 
 
@@ -63,7 +63,7 @@ class Relative:
 
 @dataclass(frozen=True, slots=True)
 class Bound:
-    """A start or end as written, resolved against `now` when the schedule is built (bounds.py).
+    """A start or end as written, resolved against `now` when the schedule is built (span_instants.py).
 
     kind: 'iso' (datetime, has_time), 'anchor' (days from today), 'weekday' (cron day, mode),
     'date' (DateItem), 'month' (month number, year), 'duration' (list of (amount, unit)),

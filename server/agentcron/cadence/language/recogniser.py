@@ -1,7 +1,7 @@
 """Shared machinery of the schedule grammar: token lookups, readers used by several rule
 families (durations, day lists, months, dates) and the setters that refuse contradictions.
 
-The grammar is split by subject (rules_moments, rules_clock, rules_calendar); each rule
+The grammar is split by subject (moments, clock, days, spans); each rule
 family is a mixin over GrammarBase, and grammar.Grammar puts them in order.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from agentcron.cadence.lexicon import (
+from agentcron.cadence.language.lexicon import (
     DAY_GROUP_PAIRS,
     DAY_GROUP_WORDS,
     MONTH_LABELS,
@@ -21,10 +21,10 @@ from agentcron.cadence.lexicon import (
     WEEKDAY_NAMES,
     WEEKDAY_PLURALS,
 )
-from agentcron.cadence.numbers import read_amount, read_ordinal
-from agentcron.cadence.spec import DateItem, DayList, Spec, Step, Window, set_once
-from agentcron.cadence.timeofday import read_period_phrase
-from agentcron.cadence.tokens import Token
+from agentcron.cadence.language.numbers import read_amount, read_ordinal
+from agentcron.cadence.language.spec import DateItem, DayList, Spec, Step, Window, set_once
+from agentcron.cadence.language.timeofday import read_period_phrase
+from agentcron.cadence.language.tokens import Token
 from agentcron.errors import ScheduleError
 
 EXAMPLES = "Try e.g. 'every monday at 9am', 'every 15 minutes' or 'tomorrow at 3pm'."

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from agentcron.cadence.lexicon import MONTH_NAMES, WEEKDAY_NAMES, WEEKDAY_PLURALS
+from agentcron.cadence.language.lexicon import MONTH_NAMES, WEEKDAY_NAMES, WEEKDAY_PLURALS
 from agentcron.errors import ScheduleError
 
 TokenKind = Literal["word", "num", "ord", "time", "dec", "minute", "hm", "iso", "punct"]

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from agentcron.cadence.lexicon import (
+from agentcron.cadence.language.lexicon import (
     FIXED_TIMES,
     MERIDIEM_WORDS,
     PERIOD_WORDS,
     UNIT_NUMBERS,
     UNIT_WORDS,
 )
-from agentcron.cadence.numbers import is_word, read_cardinal, read_word_cardinal, word_at
-from agentcron.cadence.tokens import Token
+from agentcron.cadence.language.numbers import is_word, read_cardinal, read_word_cardinal, word_at
+from agentcron.cadence.language.tokens import Token
 from agentcron.errors import ScheduleError
 
 MINUTES_PER_HOUR = 60

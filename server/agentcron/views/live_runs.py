@@ -24,7 +24,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-logger = logging.getLogger("agentcron.live_runs")
+logger = logging.getLogger("agentcron.views.live_runs")
 
 POLL_SECONDS = 0.5
 RUNS_LIMIT = 20

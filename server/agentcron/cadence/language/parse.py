@@ -1,10 +1,10 @@
 """Text -> Schedule: natural language, raw 5-field cron, @macros or raw RRULE lines.
 Deterministic and offline.
 
-Pipeline: hand raw RRULE lines to rawrule.py; normalise the text, pull out the time zone, hand
+Pipeline: hand raw RRULE lines to rrule/raw.py; normalise the text, pull out the time zone, hand
 raw cron to `normalise_cron`, otherwise tokenise, run the grammar (which refuses unknown words
 by name), and build a cron, an interval, a one-off or a calendar rule from what it found. See
-recurring.py, oneoff.py and rulebuild.py for the rules.
+recurring.py, oneoff.py and rule_draft.py for the rules.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ import re
 from datetime import datetime
 
 from agentcron.cadence.cron import normalise_cron
-from agentcron.cadence.grammar import Grammar
-from agentcron.cadence.oneoff import build_once
-from agentcron.cadence.rawrule import is_raw_rule, parse_raw_rule
-from agentcron.cadence.recurring import build_recurring
-from agentcron.cadence.rulebase import EXAMPLES
-from agentcron.cadence.rulebuild import RuleDraft, build_rule
-from agentcron.cadence.spec import Spec
-from agentcron.cadence.tokens import fold, normalise, tokenize
+from agentcron.cadence.language.grammar import Grammar
+from agentcron.cadence.language.oneoff import build_once
+from agentcron.cadence.rrule.raw import is_raw_rule, parse_raw_rule
+from agentcron.cadence.language.recurring import build_recurring
+from agentcron.cadence.language.recogniser import EXAMPLES
+from agentcron.cadence.language.rule_draft import RuleDraft, build_rule
+from agentcron.cadence.language.spec import Spec
+from agentcron.cadence.language.tokens import fold, normalise, tokenize
 from agentcron.cadence.zones import find_zone_in_text, resolve_zone, zone
 from agentcron.errors import ScheduleError
 from agentcron.models import Schedule

@@ -12,9 +12,9 @@ import re
 from itertools import islice
 from datetime import datetime, timedelta, timezone, tzinfo
 
-from agentcron.cadence.lexicon import MONTH_LENGTHS
-from agentcron.cadence.oneoff import wall_to_instant
-from agentcron.cadence.rules import (
+from agentcron.cadence.language.lexicon import MONTH_LENGTHS
+from agentcron.cadence.language.oneoff import wall_to_instant
+from agentcron.cadence.rrule.evaluate import (
     RULE_HELP,
     build_rrule,
     format_start,

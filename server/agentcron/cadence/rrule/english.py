@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-from agentcron.cadence.lexicon import MONTH_LABELS, WEEKDAY_LABELS
-from agentcron.cadence.rules import local_wall, parse_until, split_rule
+from agentcron.cadence.language.lexicon import MONTH_LABELS, WEEKDAY_LABELS
+from agentcron.cadence.rrule.evaluate import local_wall, parse_until, split_rule
 from agentcron.cadence.zones import zone
 
 DAY_CODES = ("SU", "MO", "TU", "WE", "TH", "FR", "SA")

@@ -6,7 +6,7 @@ Wire facts this module relies on, and why:
   no update, pause or get-one: get is answered from the list (one GET), the rest is refused.
 * camelCase everywhere; `when` is a union on `type`: `cron`, `interval` (`intervalSeconds`) and
   `scheduled` (`date`, an ISO instant). `delayed` schedules made elsewhere are shown as one-offs.
-* no time zone field: crons are sent in UTC, converted only when exact (backends/utc.py).
+* no time zone field: crons are sent in UTC, converted only when exact (backends/hosted/utc.py).
 * `budget` is optional; agentcron sends none, so Handinger's default budget applies.
 * the worker is what runs, so `assistant_id` is refused unless it names that worker.
 """
@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 from agentcron.backends.base import Capabilities, TaskFilters
-from agentcron.backends.hosted import (
+from agentcron.backends.hosted.common import (
     HostedBackend,
     utc_now,
     build_task,
@@ -32,8 +32,8 @@ from agentcron.backends.hosted import (
     secret,
     task_page,
 )
-from agentcron.backends.http import BackendHttp, BackendStatusError
-from agentcron.backends.utc import to_utc
+from agentcron.backends.hosted.http import BackendHttp, BackendStatusError
+from agentcron.backends.hosted.utc import to_utc
 from agentcron.config import Settings
 from agentcron.errors import CapabilityError, InvalidRequestError
 from agentcron.models import (
@@ -55,7 +55,7 @@ class HandingerBackend(HostedBackend):
 
     name = NAME
     capabilities = Capabilities(
-        time_zones=False,  # UTC only; exact conversions happen in backends/utc.py
+        time_zones=False,  # UTC only; exact conversions happen in backends/hosted/utc.py
         pause=False,
         update=False,
         get_one=True,  # emulated: found in the worker's schedule list

@@ -2,15 +2,15 @@
 'from october until april', 'for the next 2 weeks', '10 times'.
 
 Bounds are read here as written (a Bound) and resolved against `now` when the schedule is
-built (bounds.py), like one-off dates are.
+built (span_instants.py), like one-off dates are.
 """
 
 from __future__ import annotations
 
-from agentcron.cadence.lexicon import MONTH_NAMES, WEEKDAY_NAMES
-from agentcron.cadence.numbers import read_ordinal
-from agentcron.cadence.rulebase import GrammarBase
-from agentcron.cadence.spec import Bound, DateItem
+from agentcron.cadence.language.lexicon import MONTH_NAMES, WEEKDAY_NAMES
+from agentcron.cadence.language.numbers import read_ordinal
+from agentcron.cadence.language.recogniser import GrammarBase
+from agentcron.cadence.language.spec import Bound, DateItem
 from agentcron.errors import ScheduleError
 
 ANCHOR_DAYS = {"today": 0, "tomorrow": 1, "tmrw": 1, "tomorow": 1, "tommorow": 1}

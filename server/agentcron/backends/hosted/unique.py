@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from agentcron.backends.base import Capabilities, TaskFilters
-from agentcron.backends.hosted import (
+from agentcron.backends.hosted.common import (
     HostedBackend,
     build_task,
     cron_schedule,
@@ -31,7 +31,7 @@ from agentcron.backends.hosted import (
     task_page,
     unwrap,
 )
-from agentcron.backends.http import BackendHttp, BackendStatusError
+from agentcron.backends.hosted.http import BackendHttp, BackendStatusError
 from agentcron.cadence.zones import resolve_zone
 from agentcron.config import Settings
 from agentcron.errors import CapabilityError, InvalidRequestError, ScheduleError

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from agentcron.cadence.lexicon import (
+from agentcron.cadence.language.lexicon import (
     AMBIGUOUS_ADVERBS,
     DAY_GROUP_PAIRS,
     DAY_GROUP_WORDS,
@@ -18,11 +18,11 @@ from agentcron.cadence.lexicon import (
     WEEKDAY_NAMES,
     WEEKDAY_PLURALS,
 )
-from agentcron.cadence.numbers import (
+from agentcron.cadence.language.numbers import (
     read_cardinal,
     read_ordinal,
 )
-from agentcron.cadence.rulebase import (
+from agentcron.cadence.language.recogniser import (
     EVERY_WORDS,
     EXAMPLES,
     GrammarBase,
@@ -30,7 +30,7 @@ from agentcron.cadence.rulebase import (
     not_understood,
     past_error,
 )
-from agentcron.cadence.spec import Relative, set_once
+from agentcron.cadence.language.spec import Relative, set_once
 from agentcron.errors import ScheduleError
 
 ANCHOR_WORDS = {"today": 0, "tomorrow": 1, "tmrw": 1, "tmr": 1, "tomorow": 1, "tommorow": 1}

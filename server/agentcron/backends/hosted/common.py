@@ -17,10 +17,10 @@ from pydantic import SecretStr
 from agentcron.backends.base import TaskFilters
 from agentcron.cadence.cron import normalise_cron
 from agentcron.cadence.describe import describe_schedule
-from agentcron.cadence.rulecron import rule_as_cron
+from agentcron.cadence.rrule.cron_bridge import rule_as_cron
 from agentcron.cadence.timeline import iso, next_runs
 from agentcron.cadence.zones import zone
-from agentcron.backends.http import BackendHttp, BackendStatusError
+from agentcron.backends.hosted.http import BackendHttp, BackendStatusError
 from agentcron.errors import (
     CapabilityError,
     ConfigError,

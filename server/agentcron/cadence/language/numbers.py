@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from agentcron.cadence.lexicon import TENS_NUMBERS, TENS_ORDINALS, UNIT_NUMBERS, UNIT_ORDINALS
-from agentcron.cadence.tokens import Token
+from agentcron.cadence.language.lexicon import TENS_NUMBERS, TENS_ORDINALS, UNIT_NUMBERS, UNIT_ORDINALS
+from agentcron.cadence.language.tokens import Token
 
 Read = tuple[int, int]
 

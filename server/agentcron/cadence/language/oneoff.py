@@ -12,9 +12,9 @@ import calendar
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
-from agentcron.cadence.lexicon import MONTH_LABELS
-from agentcron.cadence.spec import Spec
-from agentcron.cadence.timeofday import NIGHT_SMALL_HOURS_END, resolve_list
+from agentcron.cadence.language.lexicon import MONTH_LABELS
+from agentcron.cadence.language.spec import Spec
+from agentcron.cadence.language.timeofday import NIGHT_SMALL_HOURS_END, resolve_list
 from agentcron.errors import ScheduleError
 
 DAYS_PER_WEEK = 7

@@ -12,9 +12,9 @@ import calendar
 from datetime import date, datetime, time, timedelta, tzinfo
 from fractions import Fraction
 
-from agentcron.cadence.lexicon import SECONDS_PER_UNIT
-from agentcron.cadence.oneoff import _add_months, wall_to_instant
-from agentcron.cadence.spec import Bound, DateItem
+from agentcron.cadence.language.lexicon import SECONDS_PER_UNIT
+from agentcron.cadence.language.oneoff import _add_months, wall_to_instant
+from agentcron.cadence.language.spec import Bound, DateItem
 from agentcron.errors import ScheduleError
 
 DAYS_PER_WEEK = 7

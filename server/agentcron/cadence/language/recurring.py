@@ -13,10 +13,10 @@ from fractions import Fraction
 from functools import lru_cache
 
 from agentcron.cadence.cron import normalise_cron
-from agentcron.cadence.lexicon import ALL_DAYS, SECONDS_PER_UNIT, WORKDAYS
-from agentcron.cadence.rulebuild import RuleDraft
-from agentcron.cadence.spec import Spec
-from agentcron.cadence.timeofday import RawTime, resolve, resolve_list
+from agentcron.cadence.language.lexicon import ALL_DAYS, SECONDS_PER_UNIT, WORKDAYS
+from agentcron.cadence.language.rule_draft import RuleDraft
+from agentcron.cadence.language.spec import Spec
+from agentcron.cadence.language.timeofday import RawTime, resolve, resolve_list
 from agentcron.errors import ScheduleError
 
 MINUTES_PER_HOUR = 60

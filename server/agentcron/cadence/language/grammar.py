@@ -4,20 +4,20 @@ refused by name: an unknown word may change the meaning, so it is never skipped.
 
 Recognisers are tried in a fixed order at each position (earlier ones win where phrases
 overlap: 'in 5 minutes' is a delay before 'in' can be filler); each returns the index after
-its phrase, or None without touching the Spec. The rules live in rules_moments.py,
-rules_clock.py and rules_calendar.py.
+its phrase, or None without touching the Spec. The recognisers live in moments.py,
+clock.py, days.py and spans.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from agentcron.cadence.lexicon import FILLER_WORDS
-from agentcron.cadence.rulebase import not_understood
-from agentcron.cadence.rules_calendar import CalendarRules
-from agentcron.cadence.rules_clock import ClockRules
-from agentcron.cadence.rules_moments import MomentRules
-from agentcron.cadence.spec import Spec
+from agentcron.cadence.language.lexicon import FILLER_WORDS
+from agentcron.cadence.language.recogniser import not_understood
+from agentcron.cadence.language.days import CalendarRules
+from agentcron.cadence.language.clock import ClockRules
+from agentcron.cadence.language.moments import MomentRules
+from agentcron.cadence.language.spec import Spec
 
 Recogniser = Callable[["Grammar", int], "int | None"]
 

@@ -11,7 +11,7 @@ Wire facts this module relies on, and why:
   without a prompt var keeps having none). Fields we do not know are sent back too, so a PUT
   can never reset them to a default.
 * The cadence is UTC cron with a 10-minute floor; zones are converted only when exact
-  (backends/utc.py). DELETE of an unknown id is a 400, not a 404.
+  (backends/hosted/utc.py). DELETE of an unknown id is a 400, not a 404.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from agentcron.backends.base import Capabilities, TaskFilters
-from agentcron.backends.hosted import (
+from agentcron.backends.hosted.common import (
     HostedBackend,
     build_task,
     cron_schedule,
@@ -37,8 +37,8 @@ from agentcron.backends.hosted import (
     unwrap,
     utc_z,
 )
-from agentcron.backends.http import BackendHttp, BackendStatusError
-from agentcron.backends.utc import to_utc
+from agentcron.backends.hosted.http import BackendHttp, BackendStatusError
+from agentcron.backends.hosted.utc import to_utc
 from agentcron.config import Settings
 from agentcron.errors import BackendError, CapabilityError, InvalidRequestError
 from agentcron.models import (
@@ -87,7 +87,7 @@ class ToolhouseBackend(HostedBackend):
 
     name = NAME
     capabilities = Capabilities(
-        time_zones=False,  # UTC only; exact conversions happen in backends/utc.py
+        time_zones=False,  # UTC only; exact conversions happen in backends/hosted/utc.py
         interval=False,
         one_off=False,
         chat_id=False,  # Toolhouse's chat_id is the agent: our assistant_id

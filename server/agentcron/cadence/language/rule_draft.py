@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from agentcron.cadence.bounds import end_instant, start_wall
-from agentcron.cadence.rulecron import cron_rule_parts
-from agentcron.cadence.rules import build_rrule, format_start, format_until, join_rule
-from agentcron.cadence.spec import Spec
+from agentcron.cadence.language.span_instants import end_instant, start_wall
+from agentcron.cadence.rrule.cron_bridge import cron_rule_parts
+from agentcron.cadence.rrule.evaluate import build_rrule, format_start, format_until, join_rule
+from agentcron.cadence.language.spec import Spec
 from agentcron.cadence.timeline import next_runs
 from agentcron.cadence.zones import zone
 from agentcron.errors import ScheduleError

@@ -5,17 +5,17 @@ the month'), dates ('december 31', '4th of july') and months ('in june', 'march 
 
 from __future__ import annotations
 
-from agentcron.cadence.lexicon import (
+from agentcron.cadence.language.lexicon import (
     MONTH_NAMES,
     UNIT_WORDS,
     WEEKDAY_NAMES,
     WEEKDAY_PLURALS,
 )
-from agentcron.cadence.numbers import (
+from agentcron.cadence.language.numbers import (
     read_cardinal,
     read_ordinal,
 )
-from agentcron.cadence.rulebase import (
+from agentcron.cadence.language.recogniser import (
     EVERY_WORDS,
     LAST,
     MAX_DAY,
@@ -23,7 +23,7 @@ from agentcron.cadence.rulebase import (
     check_dom,
     not_understood,
 )
-from agentcron.cadence.spec import DateItem
+from agentcron.cadence.language.spec import DateItem
 from agentcron.errors import ScheduleError
 
 LAST_WORDS = ("last", "final")

@@ -13,7 +13,7 @@ from datetime import datetime
 from itertools import islice
 
 from agentcron.cadence.cron import _parse_field, iter_fires, normalise_cron
-from agentcron.cadence.rules import compile_rule, local_wall, split_rule
+from agentcron.cadence.rrule.evaluate import compile_rule, local_wall, split_rule
 from agentcron.cadence.zones import zone
 from agentcron.errors import ScheduleError
 

@@ -8,23 +8,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from fractions import Fraction
 
-from agentcron.cadence.lexicon import (
+from agentcron.cadence.language.lexicon import (
     MONTH_NAMES,
     PERIOD_WORDS,
 )
-from agentcron.cadence.numbers import (
+from agentcron.cadence.language.numbers import (
     read_cardinal,
     read_ordinal,
 )
-from agentcron.cadence.rulebase import (
+from agentcron.cadence.language.recogniser import (
     EVERY_WORDS,
     RANGE_WORDS,
     cyclic_range,
     not_understood,
 )
-from agentcron.cadence.rules_bounds import BOUND_EXAMPLE, BoundRules
-from agentcron.cadence.spec import DayList, Window
-from agentcron.cadence.timeofday import RawTime, read_period_phrase, read_time
+from agentcron.cadence.language.spans import BOUND_EXAMPLE, BoundRules
+from agentcron.cadence.language.spec import DayList, Window
+from agentcron.cadence.language.timeofday import RawTime, read_period_phrase, read_time
 from agentcron.errors import ScheduleError
 
 HOURS_WORDS = ("hours", "hour", "hrs")
