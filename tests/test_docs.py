@@ -18,12 +18,11 @@ import subprocess
 import sys
 import textwrap
 import tomllib
-import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
-
 from agentcron.backends.local.assistants import load_assistants
 from agentcron.cli import build_parser
 from agentcron.errors import ConfigError
@@ -35,10 +34,10 @@ README_MAX_LINES = 250
 # Commands that touch nothing but the cadence engine: safe to run from any checkout.
 OFFLINE_COMMANDS = {"parse", "describe"}
 
-FENCE = re.compile(r"^([ \t]*)```([\w+-]*)[^\n]*\n(.*?)^\1```[ \t]*$", re.M | re.S)
+FENCE = re.compile(r"^([ \t]*)```([\w+-]*)[^\n]*\n(.*?)^\1```[ \t]*$", re.MULTILINE | re.DOTALL)
 INLINE_CODE = re.compile(r"`[^`\n]+`")
 LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
-HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t]*#*[ \t]*$", re.M)
+HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t]*#*[ \t]*$", re.MULTILINE)
 SHELL_OPERATORS = {"&&", "||", "|", ";", ">", ">>", "2>", "2>&1", "<", "&"}
 
 
@@ -139,7 +138,7 @@ def test_offline_commands_run(block: Block, argv: list[str], tmp_path: Path) -> 
     env = {**os.environ, "HOME": str(tmp_path), "AGENTCRON_DB": str(tmp_path / "agentcron.db")}
     done = subprocess.run(
         [sys.executable, "-m", "agentcron", *argv],
-        capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path,
+        capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path, check=False,
     )
     assert done.returncode == 0, f"{block.where}: `agentcron {' '.join(argv)}`: {done.stderr}"
     assert "meaning" in done.stdout and "next run" in done.stdout, done.stdout
@@ -327,7 +326,7 @@ def test_readme_tools_table_lists_every_tool() -> None:
     promised = {tool["name"] for tool in json.loads((ROOT / "manifest.json").read_text())["tools"]}
     text = README.read_text(encoding="utf-8")
     table = text[text.index("## Tools"):].split("\n\n", 2)[1]
-    listed = set(re.findall(r"^\| `(\w+)` \|", table, re.M))
+    listed = set(re.findall(r"^\| `(\w+)` \|", table, re.MULTILINE))
     assert listed == promised
 
 
