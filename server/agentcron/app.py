@@ -22,10 +22,19 @@ from agentcron import __version__
 from agentcron.backends.base import Backend, TaskFilters
 from agentcron.backends.factory import build_backend
 from agentcron.client_features.completions import register_completions
+from agentcron.client_features.icons import ICONS
+from agentcron.client_features.progress import wait_with_progress
+from agentcron.client_features.questions import (
+    DeleteConfirmation,
+    ZoneAnswer,
+    ask_for_zone,
+    confirm_delete,
+    delete_confirmed,
+    zone_from,
+)
 from agentcron.views.calendar_resources import register_calendar
 from agentcron.config import Settings
 from agentcron.errors import AgentcronError, NotFoundError
-from agentcron.client_features.icons import ICONS
 from agentcron.views.live_runs import register_live_runs
 from agentcron.models import (
     MAX_METADATA_KEY_CHARS,
@@ -43,15 +52,6 @@ from agentcron.models import (
     TaskPage,
     TaskPatch,
     TaskSpec,
-)
-from agentcron.client_features.progress import wait_with_progress
-from agentcron.client_features.questions import (
-    DeleteConfirmation,
-    ZoneAnswer,
-    ask_for_zone,
-    confirm_delete,
-    delete_confirmed,
-    zone_from,
 )
 from agentcron.tasks import TaskService
 from agentcron.views.apps import apps_extension, ui_meta

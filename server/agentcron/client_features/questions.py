@@ -13,8 +13,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from mcp.server.mcpserver import Context, Elicit, ElicitationResult
 from mcp.server.elicitation import AcceptedElicitation
+from mcp.server.mcpserver import Context, Elicit, ElicitationResult
 from pydantic import BaseModel, Field
 
 from agentcron.errors import AgentcronError
