@@ -227,7 +227,7 @@ async def test_an_unknown_id_is_refused_without_asking(connect: Callable[..., Cl
 async def test_a_missing_zone_is_asked_for_and_the_answer_used(
     connect: Callable[..., Client], mode: str
 ) -> None:
-    asker = Asker("accept", {"timezone": "Asia/Tokyo"})
+    asker = Asker("accept", {"timezone": "asia/tokyo"})  # typed loosely, used canonically
     async with connect(mode, elicitation_callback=asker) as client:
         result = await client.call_tool("create_scheduled_task",
                                         {"prompt": "x", "schedule": "every day at 9am"})
@@ -236,7 +236,7 @@ async def test_a_missing_zone_is_asked_for_and_the_answer_used(
         assert task is not None
         assert task["schedule"]["timezone"] == "Asia/Tokyo"
         assert task["next_run_at"].endswith("T09:00:00+09:00")
-        assert "as the user answered" in text_of(result)
+        assert "time zone Asia/Tokyo, as the user answered" in text_of(result)
         assert len(asker.questions) == 1 and "every day at 9am" in asker.questions[0]
 
 

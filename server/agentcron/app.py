@@ -27,10 +27,11 @@ from agentcron.client_features.progress import wait_with_progress
 from agentcron.client_features.questions import (
     DeleteConfirmation,
     ZoneAnswer,
+    answered_zone,
     ask_for_zone,
     confirm_delete,
     delete_confirmed,
-    zone_from,
+    zone_note,
 )
 from agentcron.views.calendar_resources import register_calendar
 from agentcron.config import Settings
@@ -433,10 +434,9 @@ def register_task_tools(server: MCPServer) -> None:
         """
         with tool_call("create_scheduled_task"):
             svc = tasks_of(ctx)
-            answered_zone, zone_note = zone_from(zone_reply, svc.default_timezone)
             spec = TaskSpec(
                 prompt=prompt,
-                schedule=svc.parse_schedule(schedule, timezone or answered_zone),
+                schedule=svc.parse_schedule(schedule, timezone or answered_zone(zone_reply)),
                 assistant_id=assistant_id,
                 name=name,
                 enabled=enabled,
@@ -446,7 +446,8 @@ def register_task_tools(server: MCPServer) -> None:
                 overlap=overlap,
             )
             task = await svc.create(spec)
-            return respond(task, task_summary("Created", task) + zone_note)
+            note = zone_note(zone_reply, task.schedule.timezone)
+            return respond(task, task_summary("Created", task) + note)
 
     @model_tool(server, title="List scheduled tasks", annotations=READ_ONLY)
     async def list_scheduled_tasks(

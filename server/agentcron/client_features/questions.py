@@ -6,6 +6,9 @@ answers itself (nothing to ask, or the client cannot be asked) or returns an `El
 the SDK sends as an `elicitation/create` request (2025-11-25) or an input-required round
 (2026-07-28). A client that did not declare elicitation is never asked anything, and gets
 exactly the behaviour it got before these questions existed.
+
+A resolver that asks nothing returns None, which the SDK hands the tool as an accepted outcome
+whose data is None: "not asked" below.
 """
 
 from __future__ import annotations
@@ -115,11 +118,16 @@ async def ask_for_zone(schedule: str, timezone: str | None, ctx: Context) -> Eli
     )
 
 
-def zone_from(reply: ElicitationResult[ZoneAnswer], default: str) -> tuple[str | None, str]:
-    """(zone the user chose or None, a note for the summary) from the zone question's outcome."""
+def answered_zone(reply: ElicitationResult[ZoneAnswer]) -> str | None:
+    """The zone the user typed, or None when not asked, declined or cancelled."""
+    if isinstance(reply, AcceptedElicitation) and reply.data is not None:
+        return reply.data.timezone
+    return None
+
+
+def zone_note(reply: ElicitationResult[ZoneAnswer], used_zone: str) -> str:
+    """What the result says about the zone question: nothing when it was not asked."""
     if isinstance(reply, AcceptedElicitation):
-        if reply.data is None:
-            return None, ""  # not asked
-        return reply.data.timezone, f"; time zone {reply.data.timezone}, as the user answered"
-    return None, (f"; no time zone given (the user {_past(reply.action)} the question), so it runs "
-                  f"in {default}, the server's default")
+        return "" if reply.data is None else f"; time zone {used_zone}, as the user answered"
+    return (f"; no time zone given (the user {_past(reply.action)} the question), so it runs "
+            f"in {used_zone}, the server's default")
