@@ -13,14 +13,14 @@ import os
 import sqlite3
 import sys
 import xml.etree.ElementTree as ET
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx2
 import pytest
-from agentcron.app import build_server
-from agentcron.config import Settings
 from mcp import Client, StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
 from mcp.types import (
     ElicitRequest,
     ElicitRequestParams,
@@ -30,7 +30,10 @@ from mcp.types import (
     ResourceTemplateReference,
 )
 
+from agentcron.app import build_server
+from agentcron.config import Settings
 from tests.conftest import Sink, write_assistants
+from tests.procs import ServerProcess, free_port, server_env
 
 pytestmark = pytest.mark.anyio
 
@@ -88,6 +91,11 @@ async def call(client: Client, tool: str, **arguments: Any) -> dict[str, Any]:
     return result.structured_content
 
 
+async def offered(client: Client, ref: Any, argument: str, typed: str) -> Any:
+    """What the server offers for `argument` after the user typed `typed`."""
+    return (await client.complete(ref, {"name": argument, "value": typed})).completion
+
+
 def text_of(result: Any) -> str:
     return " ".join(getattr(block, "text", "") for block in result.content)
 
@@ -106,18 +114,20 @@ RUNS_TEMPLATE = ResourceTemplateReference(type="ref/resource",
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_time_zones_complete_by_name_or_city(connect: Callable[..., Client], mode: str) -> None:
+async def test_time_zones_complete_by_name_or_city(
+    connect: Callable[..., Client], mode: str
+) -> None:
     async with connect(mode) as client:
         assert client.server_capabilities.completions is not None
-        by_area = (await client.complete(SCHEDULE_PROMPT, {"name": "timezone", "value": "europe/ber"})).completion
+        by_area = await offered(client, SCHEDULE_PROMPT, "timezone", "europe/ber")
         assert by_area.values == ["Europe/Berlin"]
-        by_city = (await client.complete(SCHEDULE_PROMPT, {"name": "timezone", "value": "New Y"})).completion
+        by_city = await offered(client, SCHEDULE_PROMPT, "timezone", "New Y")
         assert by_city.values == ["America/New_York"]
-        asia = (await client.complete(SCHEDULE_PROMPT, {"name": "timezone", "value": "Asia/"})).completion
+        asia = await offered(client, SCHEDULE_PROMPT, "timezone", "Asia/")
         assert "Asia/Tokyo" in asia.values and all(v.startswith("Asia/") for v in asia.values)
-        everything = (await client.complete(SCHEDULE_PROMPT, {"name": "timezone", "value": ""})).completion
+        everything = await offered(client, SCHEDULE_PROMPT, "timezone", "")
         assert len(everything.values) == 100 and everything.has_more and everything.total > 400
-        nothing = (await client.complete(SCHEDULE_PROMPT, {"name": "timezone", "value": "Mars/"})).completion
+        nothing = await offered(client, SCHEDULE_PROMPT, "timezone", "Mars/")
         assert nothing.values == [] and nothing.total == 0
 
 
@@ -130,19 +140,17 @@ async def test_task_ids_complete_by_id_or_name_in_every_task_template(
                              schedule="every weekday at 9am", timezone="Europe/Berlin")
         backup = await call(client, "create_scheduled_task", prompt="back up", name="backup",
                             schedule="every day at 2am", timezone="Europe/Berlin")
-        every = (await client.complete(TASK_TEMPLATE, {"name": "task_id", "value": ""})).completion
+        every = await offered(client, TASK_TEMPLATE, "task_id", "")
         assert sorted(every.values) == sorted([standup["id"], backup["id"]])
-        named = (await client.complete(TASK_TEMPLATE, {"name": "task_id", "value": "stand"})).completion
+        named = await offered(client, TASK_TEMPLATE, "task_id", "stand")
         assert named.values == [standup["id"]]
-        by_id = (await client.complete(RUNS_TEMPLATE,
-                                       {"name": "task_id", "value": backup["id"][:20]})).completion
+        by_id = await offered(client, RUNS_TEMPLATE, "task_id", backup["id"][:20])
         assert by_id.values == [backup["id"]]
         ics = ResourceTemplateReference(type="ref/resource",
                                         uri="agentcron://tasks/{task_id}/calendar.ics{?days}")
-        assert (await client.complete(ics, {"name": "task_id", "value": "BACK"})).completion.values == [
-            backup["id"]]
+        assert (await offered(client, ics, "task_id", "BACK")).values == [backup["id"]]
         await call(client, "delete_scheduled_task", task_id=backup["id"])
-        after = (await client.complete(TASK_TEMPLATE, {"name": "task_id", "value": ""})).completion
+        after = await offered(client, TASK_TEMPLATE, "task_id", "")
         assert after.values == [standup["id"]]
 
 
@@ -152,13 +160,12 @@ async def test_assistants_complete_default_first_and_other_arguments_get_nothing
 ) -> None:
     async with connect(mode) as client:
         listed = await call(client, "list_assistants")
-        everyone = (await client.complete(SCHEDULE_PROMPT, {"name": "assistant_id", "value": ""})).completion
+        everyone = await offered(client, SCHEDULE_PROMPT, "assistant_id", "")
         assert everyone.values[0] == listed["default"]
         assert sorted(everyone.values) == sorted(a["name"] for a in listed["assistants"])
-        assert (await client.complete(SCHEDULE_PROMPT,
-                                      {"name": "assistant_id", "value": "NI"})).completion.values == [
-            "nightly_report"]
-        request = (await client.complete(SCHEDULE_PROMPT, {"name": "request", "value": "e"})).completion
+        nightly = await offered(client, SCHEDULE_PROMPT, "assistant_id", "NI")
+        assert nightly.values == ["nightly_report"]
+        request = await offered(client, SCHEDULE_PROMPT, "request", "e")
         assert request.values == []
 
 
@@ -212,7 +219,9 @@ async def test_a_refused_confirmation_deletes_nothing_and_says_so(
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_an_unknown_id_is_refused_without_asking(connect: Callable[..., Client], mode: str) -> None:
+async def test_an_unknown_id_is_refused_without_asking(
+    connect: Callable[..., Client], mode: str
+) -> None:
     asker = Asker("accept", {"confirm": True})
     async with connect(mode, elicitation_callback=asker) as client:
         result = await client.call_tool("delete_scheduled_task", {"task_id": "task_nope"})
@@ -278,7 +287,8 @@ async def test_no_zone_question_when_the_zone_is_known_or_irrelevant(
 ) -> None:
     asker = Asker("accept", {"timezone": "Asia/Kolkata"})
     async with connect("legacy", elicitation_callback=asker) as client:
-        arguments = {"prompt": "x", "schedule": schedule} | ({"timezone": timezone} if timezone else {})
+        given = {"timezone": timezone} if timezone else {}
+        arguments = {"prompt": "x", "schedule": schedule} | given
         task = await call(client, "create_scheduled_task", **arguments)
         assert task["schedule"]["timezone"] == zone
     assert asker.questions == []
@@ -346,10 +356,13 @@ async def test_a_client_without_elicitation_or_progress_gets_the_old_behaviour_a
         deleted = await call(client, "delete_scheduled_task", task_id=task["id"])
         assert deleted == {"task_id": task["id"], "deleted": True}
     assert task_ids(Path(settings.db)) == []
-    assert not [m for m in received if isinstance(m, ElicitRequest | ProgressNotification)], received
+    unasked = [m for m in received if isinstance(m, ElicitRequest | ProgressNotification)]
+    assert unasked == [], received
 
 
-async def test_a_stdio_client_is_asked_to_confirm_and_its_decline_keeps_the_task(tmp_path: Path) -> None:
+async def test_a_stdio_client_is_asked_to_confirm_and_its_decline_keeps_the_task(
+    tmp_path: Path,
+) -> None:
     """The same question over a real subprocess and JSON-RPC on pipes, as hosts run it."""
     env = {**os.environ, "AGENTCRON_DB": str(tmp_path / "s.db"),
            "AGENTCRON_ASSISTANTS": str(tmp_path / "none.toml"), "AGENTCRON_RUNNER": "off"}
@@ -364,6 +377,52 @@ async def test_a_stdio_client_is_asked_to_confirm_and_its_decline_keeps_the_task
         assert kept == {"task_id": task["id"], "deleted": False}
         assert len(asker.questions) == 1
     assert task_ids(tmp_path / "s.db") == [task["id"]]
+
+
+@pytest.fixture(scope="module")
+def http_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real `agentcron serve --http` on 127.0.0.1, the way remote clients reach it."""
+    home = tmp_path_factory.mktemp("http")
+    port = free_port()
+    server = ServerProcess(["serve", "--http", "--port", str(port)],
+                           server_env(home, AGENTCRON_RUNNER="on"), cwd=home)
+    try:
+        line = server.wait_for_stderr("agentcron serving MCP over HTTP at")
+        yield line.split(" at ", 1)[1].strip()
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_over_http_the_delete_is_confirmed_and_run_now_reports_progress(
+    http_url: str, mode: str
+) -> None:
+    seen: list[float] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        seen.append(progress)
+
+    declining, accepting = Asker("decline"), Asker("accept", {"confirm": True})
+    async with httpx2.AsyncClient(timeout=30) as http:
+        transport = streamable_http_client(http_url, http_client=http)
+        async with Client(transport, mode=mode, elicitation_callback=declining) as client:
+            task = await call(client, "create_scheduled_task", prompt="x", name="standup",
+                              schedule="every weekday at 9am", timezone="Europe/Berlin")
+            run = await client.call_tool("run_scheduled_task_now", {"task_id": task["id"]},
+                                         progress_callback=on_progress)
+            assert not run.is_error, run.content
+            kept = await call(client, "delete_scheduled_task", task_id=task["id"])
+            assert kept["deleted"] is False and len(declining.questions) == 1
+            named = await offered(client, TASK_TEMPLATE, "task_id", "standup")
+            assert named.values == [task["id"]]
+    assert len(seen) >= 2 and seen == sorted(set(seen)) and seen[-1] == 30.0
+    async with httpx2.AsyncClient(timeout=30) as http:
+        transport = streamable_http_client(http_url, http_client=http)
+        async with Client(transport, mode=mode, elicitation_callback=accepting) as client:
+            deleted = await call(client, "delete_scheduled_task", task_id=task["id"])
+            assert deleted["deleted"] is True and len(accepting.questions) == 1
+            gone = await client.call_tool("get_scheduled_task", {"task_id": task["id"]})
+            assert gone.is_error
 
 
 # --- icons -----------------------------------------------------------------------------------

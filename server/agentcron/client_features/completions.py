@@ -92,7 +92,9 @@ async def complete(tasks: TaskService, params: CompleteRequestParams) -> Complet
 def register_completions(server: MCPServer) -> None:
     """Answer `completion/complete` (which also advertises the `completions` capability)."""
 
-    async def handle(ctx: ServerRequestContext[Any], params: CompleteRequestParams) -> CompleteResult:
+    async def handle(
+        ctx: ServerRequestContext[Any], params: CompleteRequestParams
+    ) -> CompleteResult:
         try:
             completion = await complete(ctx.lifespan_context.tasks, params)
         except AgentcronError as exc:  # e.g. a hosted backend that is down: offer nothing

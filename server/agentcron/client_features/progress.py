@@ -24,7 +24,8 @@ async def _tick(ctx: Context, total: float, waiting_for: str) -> None:
     loop = asyncio.get_running_loop()
     started = loop.time()
     while (waited := loop.time() - started) < total:
-        await ctx.report_progress(round(waited, 1), total, f"waiting for {waiting_for}: {waited:.0f} s")
+        message = f"waiting for {waiting_for}: {waited:.0f} s"
+        await ctx.report_progress(round(waited, 1), total, message)
         await asyncio.sleep(TICK_SECONDS)
 
 

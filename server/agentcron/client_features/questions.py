@@ -39,8 +39,10 @@ class DeleteConfirmation(BaseModel):
 class ZoneAnswer(BaseModel):
     """The form shown when a schedule needs a time zone and none is known."""
 
-    timezone: str = Field(title="Time zone",
-                          description="An IANA time zone name, e.g. Europe/Berlin or America/New_York.")
+    timezone: str = Field(
+        title="Time zone",
+        description="An IANA time zone name, e.g. Europe/Berlin or America/New_York.",
+    )
 
 
 def client_can_elicit(ctx: Context) -> bool:
@@ -102,7 +104,9 @@ def schedule_depends_on_zone(tasks: TaskService, text: str, now: datetime) -> bo
     return next_runs(here, now, PROBE_RUNS) != next_runs(there, now, PROBE_RUNS)
 
 
-async def ask_for_zone(schedule: str, timezone: str | None, ctx: Context) -> Elicit[ZoneAnswer] | None:
+async def ask_for_zone(
+    schedule: str, timezone: str | None, ctx: Context
+) -> Elicit[ZoneAnswer] | None:
     """Ask for a time zone when none was passed, none is configured (AGENTCRON_TIMEZONE) and
     the schedule's runs depend on it; None (use the default zone) otherwise."""
     state: Any = ctx.request_context.lifespan_context
