@@ -74,6 +74,17 @@ def payload(request: FireRequest) -> bytes:
             "error": request.failure.error,
             "attempts": request.failure.attempts,
         }
+    elif request.delivered_output is not None:  # an on_success delivery (DESIGN.md §12)
+        document = {
+            "event": "run.succeeded",
+            "task_id": request.task_id,
+            "task_name": request.task_name,
+            "run_id": request.run_id,
+            "scheduled_for": request.scheduled_for_text,
+            "prompt": request.prompt,
+            "output": request.delivered_output,
+            "metadata": request.metadata,
+        }
     else:
         document = {
             "task_id": request.task_id,
