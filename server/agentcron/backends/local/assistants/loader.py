@@ -186,7 +186,8 @@ def _check_delivery_targets(path: Path, parsed: AssistantsFile,
         kind = "inbox" if target == BUILTIN_INBOX else parsed.assistants[target].type
         if kind not in DELIVERY_TYPES:
             raise ConfigError(
-                f"Invalid assistants file {path}: {where}: '{target}' is a {kind} assistant; "
+                f"Invalid assistants file {path}: {where}: '{target}' is an assistant of type "
+                f"\"{kind}\"; "
                 f"on_success must name a webhook or inbox assistant"
             )
         if target == owner:
