@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime, timedelta, timezone
@@ -341,6 +342,21 @@ async def test_the_webhook_secret_never_reaches_the_delivery_record_or_the_logs(
 
 
 # --- the assistants file ----------------------------------------------------------------------
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "deliveries.md"
+
+
+def test_the_docs_toml_loads_with_the_real_loader_and_means_what_the_docs_say(
+    tmp_path: Path
+) -> None:
+    blocks = re.findall(r"```toml\n(.*?)```", DOCS.read_text(encoding="utf-8"), re.DOTALL)
+    assert blocks
+    registries = [load_assistants(write_assistants(tmp_path / f"docs{i}.toml", block))
+                  for i, block in enumerate(blocks)]
+    targets = {info.name: info.on_success for info in registries[0].infos()}
+    assert targets == {"digest": "notify", "inbox": "notify", "journal": "notify",
+                       "notify": None, "reminders": "journal"}
+    assert registries[0].policy("notify").retries == 3
 
 
 BAD_TARGETS = [
