@@ -391,3 +391,42 @@ model = "m"
         load_assistants(path)
     assert str(caught.value).startswith(f"Invalid assistants file {path}: ")
     assert message in str(caught.value)
+
+
+# --- the schema -------------------------------------------------------------------------------
+
+
+def test_a_database_from_before_deliveries_upgrades_and_its_runs_have_none(
+    database: Database
+) -> None:
+    from agentcron.backends.local.store.base import MIGRATIONS, SCHEMA_VERSION
+
+    key = "TEXT" if database.dialect == "sqlite" else 'TEXT COLLATE "C"'
+    if database.dialect == "sqlite":
+        from agentcron.backends.local.store.sqlite import SQLiteStore
+        old = SQLiteStore(database.url, migrate=False)
+    else:
+        from agentcron.backends.local.store.postgres import PostgresStore
+        old = PostgresStore(database.url, migrate=False)
+    with old.transaction() as tx:  # the schema as version 3 left it, with one finished run
+        tx.run("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        for version in (1, 2, 3):
+            for statement in MIGRATIONS[version]:
+                tx.run(statement.format(key=key))
+            tx.run("INSERT INTO schema_version (version) VALUES (?)", (version,))
+        tx.run("INSERT INTO tasks (id, prompt, kind, timezone, anchor_at, enabled, metadata, "
+               "catch_up, overlap, sort_key, created_at, updated_at) VALUES "
+               "('task_old', 'p', 'once', 'UTC', ?, 0, '{}', 'skip', 'skip', '~', ?, ?)",
+               (to_db(START),) * 3)
+        tx.run("INSERT INTO runs (id, task_id, scheduled_for, trigger, status, output) VALUES "
+               "('run_old', 'task_old', ?, 'schedule', 'succeeded', 'done')", (to_db(START),))
+    old.close()
+    store = open_store(database.url)
+    try:
+        run = store.get_run("run_old")
+        assert run is not None and (run.output, run.delivery_to, run.delivery_status) == (
+            "done", None, None)
+        versions = [r["version"] for r in store._read("SELECT version FROM schema_version")]
+        assert sorted(versions) == list(range(1, SCHEMA_VERSION + 1)) and SCHEMA_VERSION >= 5
+    finally:
+        store.close()
