@@ -608,7 +608,8 @@ class Store(ABC):
     def finish_runs(self, outcomes: Sequence[Outcome]) -> None:
         """Record outcomes in one transaction, skipping runs something (a reaper) already
         closed. A failed attempt with retries left waits as `retrying` with no runner; a final
-        failure with an alert target leaves its alert pending for any runner to send."""
+        failure with an alert target leaves its alert pending for any runner to send, a success
+        with an on_success target its delivery, due now."""
         retrying = [o for o in outcomes if o.status == "retrying"]
         final = [o for o in outcomes if o.status != "retrying"]
         with self.transaction() as tx:
