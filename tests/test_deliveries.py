@@ -393,6 +393,15 @@ model = "m"
     assert message in str(caught.value)
 
 
+def test_an_unknown_on_failure_names_its_table_once(tmp_path: Path) -> None:
+    """The same check, for on_failure: the table is named as the user wrote it."""
+    path = write_assistants(tmp_path / "bad.toml", '[assistants.job]\ntype = "command"\n'
+                            'argv = ["true"]\non_failure = "ghost"\n')
+    with pytest.raises(ConfigError, match=r": \[assistants\.job\] key 'on_failure': no assistant "
+                       r"named 'ghost'"):
+        load_assistants(path)
+
+
 # --- the schema -------------------------------------------------------------------------------
 
 

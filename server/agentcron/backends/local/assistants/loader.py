@@ -161,7 +161,7 @@ def _check_names(path: Path, parsed: AssistantsFile) -> None:
     known = {BUILTIN_INBOX, *parsed.assistants}
     named = [("top level key 'default'", parsed.default),
              ("top level key 'on_failure'", parsed.on_failure)]
-    named += [(f"[assistants.{_table(name)}] key 'on_failure'", getattr(config, "on_failure", None))
+    named += [(f"{_table(name)} key 'on_failure'", getattr(config, "on_failure", None))
               for name, config in parsed.assistants.items()]
     delivered = [("top level key 'on_success'", None, parsed.on_success)]
     delivered += [(f"{_table(name)} key 'on_success'", name, config.on_success)
@@ -187,8 +187,7 @@ def _check_delivery_targets(path: Path, parsed: AssistantsFile,
         if kind not in DELIVERY_TYPES:
             raise ConfigError(
                 f"Invalid assistants file {path}: {where}: '{target}' is an assistant of type "
-                f"\"{kind}\"; "
-                f"on_success must name a webhook or inbox assistant"
+                f"\"{kind}\"; on_success must name a webhook or inbox assistant"
             )
         if target == owner:
             raise ConfigError(
