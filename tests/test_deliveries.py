@@ -263,6 +263,25 @@ async def test_a_delivery_whose_sender_died_is_sent_again_once_with_the_same_key
     assert len(sink.to("/deliver")) == 2
 
 
+async def test_a_result_the_database_refused_once_is_recorded_when_it_is_back(
+    backend: LocalBackend, clock: FakeClock, sink: Sink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = backend.store
+    real = store.finish_deliveries
+    refusals = []
+
+    def flaky(*args: object) -> None:
+        if not refusals:
+            refusals.append(args)
+            raise RuntimeError("database is locked")
+        real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "finish_deliveries", flaky)
+    run = await run_once(backend, clock, assistant_id="report")
+    assert refusals and run.delivery is not None and run.delivery.status == "delivered"
+    assert len(sink.to("/deliver")) == 1
+
+
 async def test_a_pending_delivery_survives_a_restart(
     open_backend, clock: FakeClock, sink: Sink  # type: ignore[no-untyped-def]
 ) -> None:

@@ -23,6 +23,8 @@ from agentcron.backends.local.store import DeliveryResult, RunRow, Store, TaskRo
 
 logger = logging.getLogger("agentcron.runner")
 
+RECORD_RETRY_FIRST_SECONDS = 0.2
+RECORD_RETRY_MAX_SECONDS = 5.0
 INTERRUPTED_DELIVERY = (
     "interrupted: the runner was stopped while sending this delivery; it is sent again with "
     "the same Idempotency-Key"
@@ -61,10 +63,22 @@ class DeliverySender(Outbox):
             result = self._result(run, status, error)
         except asyncio.CancelledError:  # stopping: any runner sends it again
             result = DeliveryResult(run.id, "pending", INTERRUPTED_DELIVERY, to_db(self.clock()))
-        try:
-            await asyncio.to_thread(self.store.finish_deliveries, self.runner_id, [result])
-        except Exception as exc:  # left `sending`: requeued once this runner's lease is gone
-            logger.warning("could not record the delivery of run %s: %s", run.id, exc)
+        await self._record(result)
+
+    async def _record(self, result: DeliveryResult) -> None:
+        """Write the result; while the database cannot take it, keep trying (a delivery left
+        `sending` by a live runner would never be sent again). Cancelled by a stop, it stays
+        `sending` and is requeued once this runner's lease is gone."""
+        delay = RECORD_RETRY_FIRST_SECONDS
+        while True:
+            try:
+                await asyncio.to_thread(self.store.finish_deliveries, self.runner_id, [result])
+                return
+            except Exception as exc:
+                logger.warning("could not record the delivery of run %s (%s); retrying in "
+                               "%.1f s", result.run_id, exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RECORD_RETRY_MAX_SECONDS)
 
     def _result(self, run: RunRow, status: str, error: str | None) -> DeliveryResult:
         if status == "succeeded":
