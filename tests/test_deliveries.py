@@ -282,6 +282,18 @@ async def test_a_result_the_database_refused_once_is_recorded_when_it_is_back(
     assert len(sink.to("/deliver")) == 1
 
 
+async def test_a_pending_delivery_still_goes_out_under_the_global_pause(
+    backend: LocalBackend, clock: FakeClock, sink: Sink
+) -> None:
+    sink.failures["/deliver"] = 1
+    run = await run_once(backend, clock, assistant_id="report")
+    backend.store.pause_all("deploy freeze", to_db(clock()))
+    clock.advance(seconds=12)
+    await tick(backend)
+    run = await reread(backend, run)
+    assert run.delivery is not None and run.delivery.status == "delivered"  # the run was done
+
+
 async def test_a_pending_delivery_survives_a_restart(
     open_backend, clock: FakeClock, sink: Sink  # type: ignore[no-untyped-def]
 ) -> None:
