@@ -565,7 +565,8 @@ def register_task_tools(server: MCPServer) -> None:
         cursor: Cursor = None,
     ) -> Annotated[CallToolResult, RunPage]:
         """A task's run history, newest first: status (succeeded, failed, timed_out, skipped,
-        missed, running, queued), times, output (up to 64 KiB) or error.
+        missed, running, queued), times, output (up to 64 KiB) or error, and `delivery`: where
+        a succeeded run's output was sent (on_success) and whether it got there.
 
         Example: {"task_id": "task_3f2a9c...", "limit": 5}
         """
@@ -573,6 +574,8 @@ def register_task_tools(server: MCPServer) -> None:
             page = await tasks_of(ctx).runs(task_id, limit, cursor)
             lines = [f"{len(page.runs)} run(s) of task {task_id}"]
             lines += [f"- {r.scheduled_for} {r.status}" + (f": {r.error}" if r.error else "")
+                      + (f" (delivery to {r.delivery.target}: {r.delivery.status})"
+                         if r.delivery else "")
                       for r in page.runs]
             return respond(page, "\n".join(lines))
 

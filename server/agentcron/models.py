@@ -186,6 +186,17 @@ class RunAlert(WireModel):
                                "or why it failed.")
 
 
+class RunDelivery(WireModel):
+    """Where a succeeded run's output went (on_success in the assistants file, DESIGN.md §12)."""
+
+    target: str = Field(description="The webhook or inbox assistant receiving the output.")
+    status: Literal["pending", "delivered", "failed"] = Field(
+        description="'failed' once the target's own retries are used up; the run's status and "
+        "output are unchanged either way.")
+    attempts: int = Field(description="Delivery attempts started so far.")
+    error: str | None = Field(description="Why the last attempt failed, if it did.")
+
+
 class Run(WireModel):
     """One occurrence of a task: fired, skipped or missed."""
 
@@ -202,6 +213,8 @@ class Run(WireModel):
         default=None, description="When the next attempt starts (status 'retrying')."
     )
     alert: RunAlert | None = Field(default=None, description="Its failure alert, if one fired.")
+    delivery: RunDelivery | None = Field(
+        default=None, description="The delivery of its output (null without an on_success target).")
 
 
 class RunPage(WireModel):
@@ -228,6 +241,9 @@ class AssistantInfo(WireModel):
     )
     on_failure: str | None = Field(
         default=None, description="Assistant alerted once when a run ends failed, timed out or missed."
+    )
+    on_success: str | None = Field(
+        default=None, description="Assistant receiving each succeeded run's output, once."
     )
 
 
