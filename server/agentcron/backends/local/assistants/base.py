@@ -78,6 +78,15 @@ class FireRequest:
     task_name: str | None
     attempt: int = 1  # 1-based: retries of one occurrence carry 2, 3, ...
     failure: RunFailure | None = None  # set when this fire is the run's failure alert
+    owner: str = "local"  # the principal the task belongs to (DESIGN.md §13)
+
+    @property
+    def conversation_key(self) -> str | None:
+        """Where the chat history of `chat_id` is kept: per owner, so two people choosing the
+        same chat_id never read each other's conversation."""
+        if self.chat_id is None or self.owner == "local":
+            return self.chat_id
+        return f"{self.owner}\x1f{self.chat_id}"
 
     @property
     def scheduled_for_text(self) -> str:

@@ -102,6 +102,7 @@ class CommandAssistant:
             "AGENTCRON_RUN_ID": request.run_id,
             "AGENTCRON_SCHEDULED_FOR": request.scheduled_for_text,
             "AGENTCRON_PROMPT": request.prompt,
+            "AGENTCRON_OWNER": request.owner,
         }
 
     async def _spawn(self, request: FireRequest) -> asyncio.subprocess.Process:

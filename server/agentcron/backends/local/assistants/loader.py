@@ -96,8 +96,10 @@ def load_assistants(
         name: FailurePolicy(config.retries, config.retry_backoff_seconds, config.on_failure)
         for name, config in parsed.assistants.items() if not isinstance(config, InboxConfig)
     }
+    users = {name: tuple(config.users) for name, config in parsed.assistants.items()
+             if config.users is not None}
     registry = AssistantRegistry(assistants, default=parsed.default, source=path,
-                                 policies=policies, on_failure=parsed.on_failure)
+                                 policies=policies, on_failure=parsed.on_failure, users=users)
     if version is None:
         logger.info("no assistants file at %s: only the built-in inbox", path)
     else:

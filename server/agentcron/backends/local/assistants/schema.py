@@ -50,13 +50,21 @@ class _Table(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
-class InboxConfig(_Table):
+class _Assistant(_Table):
+    """What every `[assistants.NAME]` table may say about who can use it (DESIGN.md §13)."""
+
+    # OAuth `sub` values allowed to use this assistant, or ["*"] for everyone. Without it, an
+    # assistant is available to the local user only: under OAuth, to nobody.
+    users: list[NonEmpty] | None = None
+
+
+class InboxConfig(_Assistant):
     """`type = "inbox"`: records the prompt as the run's output; takes no other keys."""
 
     type: Literal["inbox"]
 
 
-class _FailurePolicy(_Table):
+class _FailurePolicy(_Assistant):
     """What happens when a fire fails (DESIGN.md §9): the user decides, per assistant."""
 
     retries: Annotated[int, Field(ge=0, le=MAX_RETRIES)] = 0

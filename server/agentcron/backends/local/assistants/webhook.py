@@ -10,7 +10,8 @@ The request a receiver gets:
     <configured headers>
 
     {"task_id": ..., "run_id": ..., "scheduled_for": "2026-03-11T09:00:00Z",
-     "prompt": ..., "metadata": {...}, "chat_id": ... | null, "task_name": ... | null}
+     "prompt": ..., "metadata": {...}, "chat_id": ... | null, "task_name": ... | null,
+     "attempt": 1, "owner": "local" | "<issuer>#<sub>"}
 
 `scheduled_for` in the body and in `Idempotency-Key` is the same string (contract). Retries
 (connection errors, 429/502/503/504; at most 2) resend the same key, so dedupe on it.
@@ -84,6 +85,7 @@ def payload(request: FireRequest) -> bytes:
             "chat_id": request.chat_id,
             "task_name": request.task_name,
             "attempt": request.attempt,
+            "owner": request.owner,
         }
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 

@@ -13,7 +13,7 @@ NO_NEXT_RUN = "~"  # sorts after every timestamp (binary collation): tasks witho
 TASK_COLUMNS = (
     "id", "name", "assistant_id", "prompt", "kind", "cron", "timezone", "interval_seconds",
     "run_at", "rrule", "starts_at", "anchor_at", "enabled", "chat_id", "metadata", "catch_up",
-    "overlap", "next_due", "sort_key", "last_run_at", "created_at", "updated_at",
+    "overlap", "next_due", "sort_key", "last_run_at", "created_at", "updated_at", "owner",
 )
 RUN_COLUMNS = (
     "id", "task_id", "scheduled_for", "trigger", "status", "runner_id", "started_at",
@@ -57,6 +57,7 @@ class TaskRow:
     updated_at: str
     rrule: str | None = None
     starts_at: str | None = None
+    owner: str = "local"  # the principal it belongs to: `local` or `<issuer>#<sub>`
 
     def as_params(self) -> dict[str, Any]:
         params = {name: getattr(self, name) for name in TASK_COLUMNS}
