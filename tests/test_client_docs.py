@@ -35,3 +35,24 @@ def test_serve_flags_in_the_doc_exist(capsys: pytest.CaptureFixture[str]) -> Non
     for flag in set(re.findall(r"agentcron serve [^\n`]*", DOC)):
         for option in re.findall(r"--[a-z-]+", flag):
             assert option in serve_help, f"{option} (in {flag!r}) is not a serve option"
+
+
+def test_every_setting_the_doc_names_exists() -> None:
+    from agentcron.config import Settings
+
+    fields = {f"AGENTCRON_{name.upper()}" for name in Settings.model_fields}
+    for name in set(re.findall(r"AGENTCRON_[A-Z_]+", DOC)):
+        if name in ("AGENTCRON_OWNER", "AGENTCRON_URL"):  # a command's environment; a snippet's
+            continue
+        assert name in fields, f"{name} is not a setting"
+
+
+def test_toml_snippets_are_valid_assistants_files(tmp_path: Path) -> None:
+    from agentcron.backends.local.assistants import load_assistants
+
+    blocks = re.findall(r"```toml\n(.*?)```", DOC, re.S)
+    assert blocks
+    for number, block in enumerate(blocks):
+        path = tmp_path / f"assistants{number}.toml"
+        path.write_text(re.sub(r"^  ", "", block, flags=re.M), encoding="utf-8")
+        assert load_assistants(path).names()

@@ -268,6 +268,25 @@ async def test_tokens_are_never_logged(deployment: Deployment) -> None:
     assert not re.search(r"eyJ[\w-]{10,}\.eyJ", logs)  # no JWT of anyone's
 
 
+def test_the_documented_python_client_works(deployment: Deployment, tmp_path: Path) -> None:
+    """docs/clients.md's client-credentials snippet, run as written against the deployment."""
+    import os
+    import subprocess
+    import sys
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "clients.md").read_text()
+    [snippet] = [b for b in re.findall(r"```python\n(.*?)```", doc, re.S)
+                 if "ClientCredentialsOAuthProvider" in b]
+    script = tmp_path / "client.py"
+    script.write_text(snippet)
+    env = {**os.environ, "AGENTCRON_URL": deployment.url, "OAUTH_ISSUER": deployment.provider.issuer,
+           "OAUTH_CLIENT_ID": BOB.client_id, "OAUTH_CLIENT_SECRET": BOB.client_secret}
+    done = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert re.fullmatch(r"\d+ tasks are mine\n", done.stdout), done.stdout
+
+
 async def test_a_token_for_another_resource_is_refused(deployment: Deployment) -> None:
     token = deployment.provider.token(ALICE, "https://elsewhere.example/mcp")
     async with httpx2.AsyncClient(timeout=30) as http:
