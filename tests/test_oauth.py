@@ -271,3 +271,15 @@ def test_oauth_counts_as_auth_for_a_non_loopback_bind(tmp_path: Path) -> None:
         server.wait_for_stderr(READY)
     finally:
         assert server.stop() == 0
+
+
+async def test_an_unreachable_issuer_is_503_not_the_tokens_fault(issuer: FakeIssuer) -> None:
+    settings = OAuthSettings.from_values(issuer.url, AUDIENCE, f"http://127.0.0.1:{free_port()}/jwks",
+                                         "agentcron")
+    assert settings is not None
+    verifier = JwtVerifier(settings)
+    for _ in range(2):  # the first fetch fails; the second call is inside the refresh interval
+        with pytest.raises(oauth.KeysUnavailable) as refused:
+            await verifier.check(issuer.token(AUDIENCE))
+        assert refused.value.status == 503
+    assert verifier.keys.fetches == 1

@@ -122,6 +122,7 @@ class KeyCache:
     _keys: dict[str | None, jwt.PyJWK] = field(default_factory=dict)
     _declared: dict[str | None, str] = field(default_factory=dict)  # kid -> the JWK's `alg`
     _fetched_at: float | None = None
+    _fetch_failed: bool = False
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def key_for(self, kid: str | None) -> jwt.PyJWK:
@@ -134,6 +135,9 @@ class KeyCache:
             return self._keys[kid]
         if kid is None and len(self._keys) == 1:
             return next(iter(self._keys.values()))
+        if self._fetch_failed:  # until the next allowed fetch, say so rather than blame the token
+            raise KeysUnavailable("the issuer's signing keys could not be fetched; try again "
+                                  "shortly")
         raise TokenRejected(f"the token's signing key (kid {kid!r}) is not among the issuer's "
                             "published keys")
 
@@ -147,6 +151,7 @@ class KeyCache:
     async def _refresh(self) -> None:
         self._fetched_at = self.monotonic()
         self.fetches += 1
+        self._fetch_failed = True
         try:
             async with httpx.AsyncClient(timeout=FETCH_TIMEOUT) as client:
                 url = self.jwks_url or await self._discover(client)
@@ -159,6 +164,7 @@ class KeyCache:
             raise KeysUnavailable(
                 f"the issuer's signing keys could not be fetched ({type(exc).__name__}); "
                 "try again shortly") from None
+        self._fetch_failed = False
         self.jwks_url = url
         self._keys = {key.key_id: key for key in key_set.keys}
         self._declared = {raw.get("kid"): raw["alg"] for raw in document.get("keys", [])
