@@ -4,6 +4,7 @@ per-owner counts and limits, who may use which assistant, and what a run carries
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime, timezone
 from pathlib import Path
@@ -59,6 +60,7 @@ def test_schema_6_makes_existing_rows_local_and_counts_them(
     store = open_store(database.url)
     try:
         assert {r["owner"] for r in store._read("SELECT owner FROM tasks")} == {"local"}
+        assert store._read("SELECT COUNT(*) AS n FROM runs WHERE owner <> 'local'")[0]["n"] == 0
         page = store.list_tasks(assistant_id=None, enabled=None, chat_id=None, limit=10,
                                 after=None, owner="local")
         assert page.total == 3 and len(page.rows) == 3
@@ -102,6 +104,13 @@ async def test_tasks_per_owner_limit_names_itself_and_creates_nothing(backend: L
 async def test_another_owners_task_is_unknown_and_unchanged(backend: LocalBackend) -> None:
     with acting_as(ALICE):
         task = await backend.create_task(spec("alice's"))
+        run = await asyncio.to_thread(backend.store.insert_manual_run, task.id,
+                                      "2026-03-11T08:00:00.000000Z", "run_a", "r1",
+                                      "2026-03-11T08:00:00.000000Z", ALICE)
+        assert run is not None and run.owner == ALICE  # a run belongs to its task's owner
+        assert backend.store.insert_manual_run(task.id, "2026-03-11T08:01:00.000000Z", "run_b",
+                                               "r1", "2026-03-11T08:01:00.000000Z", BOB) is None
+        task = await backend.get_task(task.id)
     with acting_as(BOB):
         for call in (backend.get_task(task.id), backend.delete_task(task.id),
                      backend.update_task(task.id, TaskPatch(name="mine now")),

@@ -134,9 +134,10 @@ MIGRATIONS: dict[int, list[str]] = {
     4: [],
     5: [],
     6: [
-        # Owners (DESIGN.md §13): every task belongs to a principal; a run to its task's.
-        # Rows from before are the single user's: `local`.
+        # Owners (DESIGN.md §13): every task belongs to a principal, and each run to its
+        # task's. Rows from before are the single user's: `local`.
         "ALTER TABLE tasks ADD COLUMN owner {key} NOT NULL DEFAULT 'local'",
+        "ALTER TABLE runs ADD COLUMN owner {key} NOT NULL DEFAULT 'local'",
         # Every page is one owner's: the keyset indexes lead with the owner.
         "DROP INDEX IF EXISTS tasks_by_next_run",
         "DROP INDEX IF EXISTS tasks_enabled_by_next_run",
@@ -528,7 +529,8 @@ class Store(ABC):
                 disabled[task.owner] = disabled.get(task.owner, 0) + 1
             for occurrence in decided.occurrences:
                 occurrence.run_id = new_run_id()
-                run = self._insert_run(tx, task.id, occurrence, "schedule", runner_id, now)
+                run = self._insert_run(tx, task.id, occurrence, "schedule", runner_id, now,
+                                       task.owner)
                 if run is not None and run.status == "running":
                     claimed.append(Claimed(task=task, run=run))
         for owner, count in disabled.items():
@@ -547,7 +549,7 @@ class Store(ABC):
 
     @staticmethod
     def _insert_run(tx: Tx, task_id: str, occurrence: Occurrence, trigger: str,
-                    runner_id: str, now: str) -> RunRow | None:
+                    runner_id: str, now: str, owner: str) -> RunRow | None:
         active = occurrence.status == "running"
         finished = occurrence.status in ("skipped", "missed")
         alerted = finished and occurrence.alert_to is not None
@@ -564,6 +566,7 @@ class Store(ABC):
             error=occurrence.error,
             alert_to=occurrence.alert_to if alerted else None,
             alert_status="pending" if alerted else None,
+            owner=owner,
         )
         inserted = tx.run(
             f"INSERT INTO runs ({', '.join(RUN_COLUMNS)}) "
@@ -586,10 +589,12 @@ class Store(ABC):
         """A run_scheduled_task_now occurrence; None if the task is gone (or another owner's)."""
         clause, extra = self._owned(owner)
         with self.transaction() as tx:
-            if not tx.rows(f"SELECT 1 AS one FROM tasks WHERE id = ?{clause}", (task_id, *extra)):
+            found = tx.rows(f"SELECT owner FROM tasks WHERE id = ?{clause}", (task_id, *extra))
+            if not found:
                 return None
             occurrence = Occurrence(scheduled_for=scheduled_for, status="running", run_id=run_id)
-            run = self._insert_run(tx, task_id, occurrence, "manual", runner_id, now)
+            run = self._insert_run(tx, task_id, occurrence, "manual", runner_id, now,
+                                   found[0]["owner"])
             tx.run("UPDATE tasks SET last_run_at = ? WHERE id = ?", (scheduled_for, task_id))
             return run
 

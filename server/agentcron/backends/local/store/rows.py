@@ -18,7 +18,7 @@ TASK_COLUMNS = (
 RUN_COLUMNS = (
     "id", "task_id", "scheduled_for", "trigger", "status", "runner_id", "started_at",
     "finished_at", "output", "error", "attempts", "next_attempt_at", "alert_to", "alert_status",
-    "alert_output",
+    "alert_output", "owner",
 )
 
 
@@ -92,6 +92,7 @@ class RunRow:
     alert_to: str | None = None  # the assistant alerted when this run ended failed/missed
     alert_status: str | None = None  # pending | sending | sent | failed
     alert_output: str | None = None
+    owner: str = "local"  # its task's owner, kept on the run too (DESIGN.md §13)
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> RunRow:
