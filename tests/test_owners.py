@@ -295,3 +295,22 @@ async def test_a_token_for_another_resource_is_refused(deployment: Deployment) -
             "Accept": "application/json, text/event-stream"}, json={})
     assert answer.status_code == 401
     assert "not issued for this server" in answer.json()["error_description"]
+
+
+async def test_a_session_opened_by_one_owner_is_closed_to_another(deployment: Deployment) -> None:
+    headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
+    alice_token = deployment.provider.token(ALICE, deployment.url)
+    bob_token = deployment.provider.token(BOB, deployment.url)
+    initialize = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {},
+        "clientInfo": {"name": "raw", "version": "1"}}}
+    list_tasks = {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+                  "params": {"name": "list_scheduled_tasks", "arguments": {}}}
+    async with httpx2.AsyncClient(timeout=30) as http:
+        opened = await http.post(deployment.url, json=initialize,
+                                 headers={**headers, "Authorization": f"Bearer {alice_token}"})
+        assert opened.status_code == 200
+        session = opened.headers["mcp-session-id"]
+        hijack = await http.post(deployment.url, json=list_tasks, headers={
+            **headers, "Authorization": f"Bearer {bob_token}", "mcp-session-id": session})
+    assert hijack.status_code == 404  # as if the session did not exist
