@@ -343,3 +343,19 @@ def test_every_doc_is_reachable_from_the_readme() -> None:
                 todo.append(path)
     orphans = [str(doc.relative_to(ROOT)) for doc in DOCS if doc.resolve() not in reached]
     assert not orphans, f"no link leads from README.md to {orphans}"
+
+
+# Names that look like settings but are not: what a command assistant's process receives, and
+# a placeholder in a snippet.
+NOT_SETTINGS = {"AGENTCRON_OWNER", "AGENTCRON_TASK_ID", "AGENTCRON_RUN_ID",
+                "AGENTCRON_SCHEDULED_FOR", "AGENTCRON_PROMPT", "AGENTCRON_URL"}
+
+
+def test_every_setting_the_docs_name_exists() -> None:
+    """A setting named in any doc is one agentcron reads: a renamed or invented variable fails."""
+    from agentcron.config import Settings
+
+    fields = {f"AGENTCRON_{name.upper()}" for name in Settings.model_fields}
+    for doc in DOCS:
+        for name in set(re.findall(r"AGENTCRON_[A-Z_]*[A-Z]", doc.read_text(encoding="utf-8"))):
+            assert name in fields | NOT_SETTINGS, f"{doc.name}: {name} is not a setting"

@@ -73,8 +73,10 @@ def test_the_package_root_holds_entry_points_and_packages_only() -> None:
         "__init__.py", "__main__.py",
         # entry points: the CLI and its subcommands, the HTTP transport, the scheduler daemon
         "cli.py", "daemon.py", "pause_cli.py", "tasks_cli.py", "transport.py", "logs.py",
-        # shared by every layer
-        "config.py", "models.py", "errors.py",
+        # the HTTP transport's OAuth resource server (JWT access tokens, JWKS)
+        "oauth.py",
+        # shared by every layer (principal: who a call acts for)
+        "config.py", "models.py", "errors.py", "principal.py",
         # the MCP server and the service its tools call
         "app.py", "tasks.py",
     }

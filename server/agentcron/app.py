@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from mcp.server.mcpserver import Context, ElicitationResult, MCPServer, Resolve
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
@@ -55,6 +55,9 @@ from agentcron.models import (
     TaskSpec,
 )
 from agentcron.tasks import TaskService
+
+if TYPE_CHECKING:
+    from agentcron.oauth import JwtVerifier
 from agentcron.views.apps import apps_extension, ui_meta
 
 logger = logging.getLogger("agentcron.tools")
@@ -228,9 +231,23 @@ def task_summary(verb: str, task: Task) -> str:
     return f"{verb} task {task.id}{label}: {task.description}; next run: {nxt}"
 
 
-def build_server(settings: Settings | None = None) -> MCPServer:
-    """Create the MCP server with every tool registered."""
+def build_server(settings: Settings | None = None, verifier: JwtVerifier | None = None) -> MCPServer:
+    """Create the MCP server with every tool registered; with a verifier, as an OAuth resource
+    server (the SDK's AuthSettings: its token check and protected-resource metadata route)."""
     settings = settings or Settings()
+    auth_options: dict[str, Any] = {}
+    if verifier is not None:
+        from mcp.server.auth.settings import AuthSettings
+
+        oauth = verifier.settings
+        auth_options = {
+            "auth": AuthSettings(
+                issuer_url=oauth.issuer, resource_server_url=oauth.audience,
+                required_scopes=list(oauth.scopes),
+                validate_token_resource=False,  # the verifier checks `aud` itself (RFC 8707)
+            ),
+            "token_verifier": verifier,
+        }
 
     @asynccontextmanager
     async def lifespan(_: MCPServer) -> AsyncIterator[AppState]:
@@ -255,6 +272,7 @@ def build_server(settings: Settings | None = None) -> MCPServer:
         lifespan=lifespan,
         extensions=[apps_extension()],
         subscriptions=bus,
+        **auth_options,
     )
 
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from mcp.server.mcpserver import MCPServer
 
     from agentcron.config import Settings
+    from agentcron.oauth import OAuthSettings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -194,20 +195,47 @@ def _serve_http(args: argparse.Namespace, settings: Settings) -> int:
     from agentcron import transport
 
     token = settings.http_token.get_secret_value().strip() if settings.http_token else ""
-    transport.require_token_if_exposed(args.host, token or None)
+    oauth = oauth_settings(settings)
+    transport.require_one_auth_mode(token or None, oauth is not None)
+    transport.require_token_if_exposed(args.host, token or None, oauth=oauth is not None)
     check_configuration(settings)
 
     from agentcron.app import build_server
 
+    verifier = None
+    if oauth is not None:
+        from agentcron.oauth import JwtVerifier
+
+        verifier = JwtVerifier(oauth)
     transport.serve_http(
-        build_server(settings),
+        build_server(settings, verifier),
         host=args.host,
         port=args.port,
         token=token or None,
         allowed_hosts=args.allowed_host,
         log_level=settings.log_level,
+        verifier=verifier,
     )
     return 0
+
+
+def oauth_settings(settings: Settings) -> OAuthSettings | None:
+    """AGENTCRON_AUTH_* checked at start-up (one line, exit 2 when wrong). Owner isolation is
+    enforced by the embedded store; a hosted backend keeps every task in one account of its
+    own, so OAuth there would promise people a privacy agentcron cannot give."""
+    from agentcron.errors import ConfigError
+    from agentcron.oauth import OAuthSettings
+
+    oauth = OAuthSettings.from_values(settings.auth_issuer, settings.auth_audience,
+                                      settings.auth_jwks_url, settings.auth_scopes)
+    if oauth is not None and settings.backend != "local":
+        raise ConfigError(
+            f"OAuth (AGENTCRON_AUTH_ISSUER) works with the local backend only: the "
+            f"{settings.backend} backend keeps every task in one account, so agentcron cannot "
+            "keep one person's tasks from another's there. Unset AGENTCRON_AUTH_* (and use "
+            "AGENTCRON_HTTP_TOKEN for one person), or use AGENTCRON_BACKEND=local."
+        )
+    return oauth
 
 
 def check_configuration(settings: Settings) -> None:

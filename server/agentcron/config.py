@@ -47,6 +47,20 @@ class Settings(BaseSettings):
     runner: Literal["on", "off"] = "on"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     http_token: SecretStr | None = None
+    # OAuth 2.1 resource server (DESIGN.md §13); on when both issuer and audience are set.
+    auth_issuer: str | None = Field(
+        default=None, description="The authorization server's issuer URL (enables OAuth)."
+    )
+    auth_audience: str | None = Field(
+        default=None, description="This server's canonical URL, e.g. https://cron.example.com/mcp."
+    )
+    auth_jwks_url: str | None = Field(
+        default=None, description="The issuer's JWKS; default: jwks_uri of its metadata."
+    )
+    auth_scopes: str = Field(default="agentcron", description="Required scopes, space-separated.")
+    max_tasks_per_owner: int = Field(
+        default=1_000, ge=1, description="Most tasks one owner may hold (local backend)."
+    )
     lease_seconds: float = Field(
         default=30.0, ge=3.0, le=30.0,
         description="Runner lease expiry: a run whose runner is silent this long is interrupted.",

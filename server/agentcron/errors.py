@@ -23,6 +23,11 @@ class InvalidRequestError(AgentcronError):
     """Arguments that conflict or break a stated limit."""
 
 
+class LimitError(InvalidRequestError):
+    """A per-owner limit (task count, write rate) refused the call; the message says when to
+    retry."""
+
+
 class CapabilityError(AgentcronError):
     """The configured backend cannot do what was asked."""
 

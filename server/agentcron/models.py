@@ -251,7 +251,10 @@ class AssistantList(WireModel):
     """What `list_assistants` returns."""
 
     assistants: list[AssistantInfo]
-    default: str
+    default: str | None = Field(
+        description="Used when a task names none; null when the default is not available to "
+        "you (then pass assistant_id)."
+    )
 
 
 class TaskSpec(WireModel):

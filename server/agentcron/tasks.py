@@ -7,12 +7,16 @@ request) what the configured backend cannot do.
 
 from __future__ import annotations
 
+import math
+import time
+from collections import deque
 from collections.abc import Callable
 from datetime import datetime
 
 from agentcron.backends.base import Backend, TaskFilters
 from agentcron.cadence.zones import resolve_zone, zone
-from agentcron.errors import CapabilityError, InvalidRequestError, ScheduleError
+from agentcron.errors import CapabilityError, InvalidRequestError, LimitError, ScheduleError
+from agentcron.principal import current_owner
 from agentcron.models import (
     AssistantList,
     Run,
@@ -26,6 +30,7 @@ from agentcron.models import (
 
 
 CADENCE_SAMPLE = 200
+WRITES_PER_MINUTE = 60  # creates and updates per owner (DESIGN.md §13)
 # Backends that evaluate calendar rules themselves; the others get a rule only when it is
 # exactly a cron (DESIGN.md §11).
 RULE_BACKENDS = frozenset({"local"})
@@ -44,13 +49,43 @@ def shortest_gap_seconds(schedule: Schedule, now: datetime) -> int | None:
     return min(gaps) if gaps else None
 
 
-class TaskService:
-    """What the task tools call."""
+class WriteRateLimit:
+    """At most `limit` creates or updates per owner in any 60 s (a sliding window, per process:
+    one HTTP server serves the people it is shared with)."""
 
-    def __init__(self, backend: Backend, default_timezone: str, clock: Callable[[], datetime]):
+    WINDOW_SECONDS = 60.0
+
+    def __init__(self, limit: int = WRITES_PER_MINUTE,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.limit = limit
+        self.monotonic = monotonic
+        self._writes: dict[str, deque[float]] = {}
+
+    def take(self, owner: str) -> None:
+        """Count one write for `owner`, or raise LimitError saying when to retry."""
+        now = self.monotonic()
+        writes = self._writes.setdefault(owner, deque())
+        while writes and writes[0] <= now - self.WINDOW_SECONDS:
+            writes.popleft()
+        if len(writes) >= self.limit:
+            wait = max(1, math.ceil(writes[0] + self.WINDOW_SECONDS - now))
+            raise LimitError(
+                f"limit reached: at most {self.limit} creates or updates per owner per minute. "
+                f"Nothing was changed; retry in {wait} s."
+            )
+        writes.append(now)
+
+
+class TaskService:
+    """What the task tools call. Every call acts for `current_owner()` (the backend filters
+    by it), so anything built on these calls sees only the caller's tasks."""
+
+    def __init__(self, backend: Backend, default_timezone: str, clock: Callable[[], datetime],
+                 write_limit: WriteRateLimit | None = None):
         self.backend = backend
         self.default_timezone = default_timezone
         self.clock = clock
+        self.write_limit = write_limit or WriteRateLimit()
 
     def parse_schedule(self, text: str, timezone: str | None) -> Schedule:
         """Natural language or cron -> Schedule, checked against the backend's capabilities."""
@@ -108,6 +143,7 @@ class TaskService:
             "catch_up or overlap": spec.catch_up != "latest" or spec.overlap != "skip",
             "pausing (enabled=false)": not spec.enabled,
         })
+        self.write_limit.take(current_owner())
         return await self.backend.create_task(spec)
 
     async def list(self, filters: TaskFilters, limit: int, cursor: str | None) -> TaskPage:
@@ -146,6 +182,7 @@ class TaskService:
             "catch_up or overlap": "catch_up" in given or "overlap" in given,
             "pausing (enabled=false)": "enabled" in given,
         })
+        self.write_limit.take(current_owner())
         return await self.backend.update_task(task_id, patch)
 
     def _rezone(self, schedule: Schedule, timezone: str) -> Schedule:

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from mcp.server.mcpserver import MCPServer
     from mcp.server.transport_security import TransportSecuritySettings
 
+    from agentcron.oauth import JwtVerifier
+
 logger = logging.getLogger("agentcron.transport")
 
 TOKEN_ENV = "AGENTCRON_HTTP_TOKEN"
@@ -62,12 +64,24 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def require_token_if_exposed(host: str, token: str | None) -> None:
-    """Refuse a bind that other machines could reach unless a bearer token protects it."""
-    if not is_loopback(host) and not token:
+def require_token_if_exposed(host: str, token: str | None, oauth: bool = False) -> None:
+    """Refuse a bind that other machines could reach unless a bearer token (static, or OAuth
+    access tokens) protects it."""
+    if not is_loopback(host) and not token and not oauth:
         raise ConfigError(
             f"refusing to serve HTTP on {host}: a non-loopback address needs a bearer token; "
-            f"set {TOKEN_ENV} (e.g. {TOKEN_ENV}=$(openssl rand -hex 32)) or bind 127.0.0.1."
+            f"set {TOKEN_ENV} (e.g. {TOKEN_ENV}=$(openssl rand -hex 32)), or OAuth "
+            "(AGENTCRON_AUTH_ISSUER and AGENTCRON_AUTH_AUDIENCE), or bind 127.0.0.1."
+        )
+
+
+def require_one_auth_mode(token: str | None, oauth: bool) -> None:
+    """The static token is for one person, OAuth for many: never both at once."""
+    if token and oauth:
+        raise ConfigError(
+            f"both {TOKEN_ENV} and OAuth (AGENTCRON_AUTH_ISSUER) are set; choose one: unset "
+            f"{TOKEN_ENV} to serve many people with OAuth, or the AGENTCRON_AUTH_* settings "
+            "for one static token."
         )
 
 
@@ -163,13 +177,21 @@ def build_app(
     host: str,
     token: str | None,
     allowed_hosts: Sequence[str] = (),
+    verifier: JwtVerifier | None = None,
 ) -> ASGIApp:
-    """The ASGI app: the SDK's streamable HTTP app at /mcp, wrapped in the token gate."""
-    app: ASGIApp = server.streamable_http_app(
+    """The ASGI app: the SDK's streamable HTTP app at /mcp, behind the static-token gate or,
+    with a verifier (the server was built with it), the OAuth gate."""
+    starlette_app = server.streamable_http_app(
         streamable_http_path=MCP_PATH,
         transport_security=security_settings(host, allowed_hosts),
         host=host,
     )
+    if verifier is not None:
+        from agentcron.oauth import OAuthGate, add_bare_metadata_route
+
+        add_bare_metadata_route(starlette_app, verifier.settings)
+        return OAuthGate(starlette_app, verifier)
+    app: ASGIApp = starlette_app
     return BearerTokenMiddleware(app, token) if token else app
 
 
@@ -196,13 +218,15 @@ def serve_http(
     token: str | None = None,
     allowed_hosts: Sequence[str] = (),
     log_level: str = "INFO",
+    verifier: JwtVerifier | None = None,
 ) -> None:
     """Serve MCP over streamable HTTP until SIGINT/SIGTERM. Logs go to stderr only."""
     import uvicorn
 
     host = host.strip().removeprefix("[").removesuffix("]")
-    require_token_if_exposed(host, token)
-    app = build_app(server, host, token, allowed_hosts)
+    require_one_auth_mode(token, verifier is not None)
+    require_token_if_exposed(host, token, oauth=verifier is not None)
+    app = build_app(server, host, token, allowed_hosts, verifier)
     sock = bind(host, port)
     url = endpoint_url(host, sock.getsockname()[1])
     config = uvicorn.Config(

@@ -28,6 +28,7 @@ def build_backend(settings: Settings) -> Backend:
             scheduling=settings.runner == "on",
             lease_seconds=settings.lease_seconds,
             http_client=http,
+            max_tasks_per_owner=settings.max_tasks_per_owner,
         )
     import importlib
 

@@ -7,6 +7,10 @@ someone is subscribed to (and only those: nothing subscribed, nothing polled), a
 the task's newest runs every 0.5 s through the backend's public `list_runs` and notifies when
 their fingerprint (ids, statuses, start and finish times) changes.
 
+Owners (DESIGN.md §13): a subscription belongs to the principal that made it and its task is
+read as that principal, so another owner's task id behaves exactly like an unknown one (no
+notification ever comes).
+
 Both eras of the protocol:
 
 * 2025-era clients send `resources/subscribe` / `resources/unsubscribe`; the server answers
@@ -24,6 +28,8 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from agentcron.principal import LOCAL_OWNER, acting_as, current_owner
+
 logger = logging.getLogger("agentcron.views.live_runs")
 
 POLL_SECONDS = 0.5
@@ -31,6 +37,7 @@ RUNS_LIMIT = 20
 RUNS_URI = re.compile(r"^agentcron://tasks/([^/?#]+)/runs$")
 
 Sink = Callable[[str], Awaitable[None]]
+Key = tuple[str, str]  # (owner, uri)
 
 
 def task_id_of(uri: str) -> str | None:
@@ -44,53 +51,67 @@ class RunWatcher:
     def __init__(self, backend: Any, poll_seconds: float = POLL_SECONDS) -> None:
         self.backend = backend
         self.poll_seconds = poll_seconds
-        self.sinks: dict[str, dict[object, Sink]] = {}  # uri -> token -> send(uri)
-        self.fingerprints: dict[str, object] = {}
+        self.sinks: dict[Key, dict[object, Sink]] = {}  # (owner, uri) -> token -> send(uri)
+        self.fingerprints: dict[Key, object] = {}
         self._poller: asyncio.Task[None] | None = None
 
     async def add(self, uri: str, token: object, sink: Sink) -> None:
-        """Start notifying `sink` about `uri` (a runs URI; anything else never fires)."""
+        """Start notifying `sink` about `uri` (a runs URI; anything else never fires), for the
+        calling principal."""
         if task_id_of(uri) is None:
             return
-        first = uri not in self.sinks
-        self.sinks.setdefault(uri, {})[token] = sink
+        key = (current_owner(), uri)
+        first = key not in self.sinks
+        self.sinks.setdefault(key, {})[token] = sink
         if first:
-            self.fingerprints[uri] = await self._fingerprint(uri)
+            self.fingerprints[key] = await self._fingerprint(key)
         if self._poller is None or self._poller.done():
             self._poller = asyncio.get_running_loop().create_task(self._poll(), name="agentcron-live-runs")
 
-    def remove(self, uri: str, token: object) -> None:
-        sinks = self.sinks.get(uri)
+    def remove(self, uri: str, token: object, owner: str | None = None) -> None:
+        key = (owner or current_owner(), uri)
+        sinks = self.sinks.get(key)
         if sinks is None:
             return
         sinks.pop(token, None)
         if not sinks:
-            del self.sinks[uri]
-            self.fingerprints.pop(uri, None)
+            del self.sinks[key]
+            self.fingerprints.pop(key, None)
         # The poller ends by itself once nothing is subscribed.
 
     def remove_token(self, token: object) -> None:
-        for uri in list(self.sinks):
-            self.remove(uri, token)
+        for owner, uri in list(self.sinks):
+            self.remove(uri, token, owner)
 
-    async def _fingerprint(self, uri: str) -> object:
+    async def _fingerprint(self, key: Key) -> object:
+        owner, uri = key
         task_id = task_id_of(uri)
         try:
-            page = await self.backend.list_runs(task_id, RUNS_LIMIT, None)
+            with acting_as(owner):  # the poller serves every owner: read as the subscriber
+                page = await self.backend.list_runs(task_id, RUNS_LIMIT, None)
         except Exception as exc:  # a deleted task, a closed store: report "gone", keep going
             return ("unavailable", type(exc).__name__)
         return tuple((run.id, run.status, run.started_at, run.finished_at) for run in page.runs)
 
+    async def visible(self, uri: str) -> bool:
+        """Whether the calling principal can read this runs URI's task."""
+        try:
+            await self.backend.list_runs(task_id_of(uri), 1, None)
+        except Exception:
+            return False
+        return True
+
     async def _poll(self) -> None:
         while self.sinks:
             await asyncio.sleep(self.poll_seconds)
-            for uri in list(self.sinks):
-                current = await self._fingerprint(uri)
-                if uri not in self.sinks or current == self.fingerprints.get(uri):
+            for key in list(self.sinks):
+                current = await self._fingerprint(key)
+                if key not in self.sinks or current == self.fingerprints.get(key):
                     continue
-                self.fingerprints[uri] = current
+                self.fingerprints[key] = current
+                uri = key[1]
                 by_sink: dict[Sink, list[object]] = {}
-                for token, sink in self.sinks.get(uri, {}).items():
+                for token, sink in self.sinks.get(key, {}).items():
                     by_sink.setdefault(sink, []).append(token)  # the bus publishes once per URI
                 for sink, tokens in by_sink.items():
                     try:
@@ -141,6 +162,15 @@ def register_live_runs(server: Any, bus: Any) -> None:
         if not uris:
             return await call_next(ctx)
         watcher = watcher_for(ctx)
+        if current_owner() != LOCAL_OWNER:
+            # The bus delivers an update to every stream that asked for the URI, whoever
+            # opened it: a stream may only ask for runs of its own owner's tasks. Others are
+            # not honored, as an unknown task's are not.
+            visible = [u for u in uris if await watcher.visible(str(u))]
+            hidden = set(map(str, uris)) - set(map(str, visible))
+            notifications["resourceSubscriptions"] = [
+                u for u in notifications.get("resourceSubscriptions") or [] if str(u) not in hidden]
+            uris = visible
         token = object()
         for uri in uris:
             await watcher.add(str(uri), token, publish)

@@ -36,6 +36,7 @@ def alert_request(task: TaskRow, run: RunRow) -> FireRequest:
         metadata=task.metadata,
         chat_id=None,
         task_name=task.name,
+        owner=task.owner,
         failure=RunFailure(status=run.status, error=run.error, attempts=run.attempts),
     )
 

@@ -18,6 +18,7 @@ from agentcron.backends.local.store import NO_NEXT_RUN, RunRow, Store, TaskRow, 
 from agentcron.cadence.timeline import iso
 from agentcron.cadence.zones import zone
 from agentcron.errors import InvalidRequestError, NotFoundError, ScheduleError
+from agentcron.principal import current_owner
 from agentcron.models import (
     AssistantList,
     PausedAll,
@@ -104,8 +105,10 @@ class LocalBackend:
         clock: Callable[[], datetime] = utc_now,
         lease_seconds: float = 30.0,
         http_client: httpx.AsyncClient | None = None,
+        max_tasks_per_owner: int | None = None,
     ) -> None:
         self.store = store
+        self.max_tasks_per_owner = max_tasks_per_owner
         self.http_client = http_client
         self.assistants = assistants
         self.clock = clock
@@ -159,9 +162,16 @@ class LocalBackend:
             )
         return row
 
-    def _check_assistant(self, assistant_id: str | None) -> None:
+    def _check_assistant(self, assistant_id: str | None, owner: str) -> None:
+        """The named assistant (or, for none, the default) must be one `owner` may use."""
         if assistant_id is not None:
-            self.assistants.get(assistant_id)  # raises NotFoundError listing the configured ones
+            self.assistants.get(assistant_id, owner)  # NotFoundError listing the owner's ones
+        elif not self.assistants.usable_by(self.assistants.default, owner):
+            raise NotFoundError(
+                f"The default assistant is not available to you, so name one: pass "
+                f"assistant_id, one of {', '.join(self.assistants.names(owner))} "
+                "(see list_assistants)."
+            )
 
     @staticmethod
     def _schedule_due(row: TaskRow, now: datetime) -> None:
@@ -183,9 +193,9 @@ class LocalBackend:
 
     # --- tasks ----------------------------------------------------------------------------
 
-    def new_task_row(self, spec: TaskSpec, now: datetime) -> TaskRow:
-        """A validated row for a new task, due from `now` (not yet stored)."""
-        self._check_assistant(spec.assistant_id)
+    def new_task_row(self, spec: TaskSpec, now: datetime, owner: str = "local") -> TaskRow:
+        """A validated row for a new task of `owner`, due from `now` (not yet stored)."""
+        self._check_assistant(spec.assistant_id, owner)
         stamp = to_db(now)
         row = TaskRow(
             id=new_id("task"),
@@ -210,18 +220,20 @@ class LocalBackend:
             last_run_at=None,
             created_at=stamp,
             updated_at=stamp,
+            owner=owner,
         )
         self._schedule_due(row, now)
         return row
 
     async def create_task(self, spec: TaskSpec) -> Task:
-        row = self.new_task_row(spec, self.clock())
-        await asyncio.to_thread(self.store.insert_tasks, [row])
+        row = self.new_task_row(spec, self.clock(), current_owner())
+        await asyncio.to_thread(self.store.insert_tasks, [row], self.max_tasks_per_owner)
         self.runner.wake()
         return self._task_view(row)
 
     async def list_tasks(self, filters: TaskFilters, limit: int, cursor: str | None) -> TaskPage:
         after = decode_cursor(cursor, 2) if cursor else None
+        owner = current_owner()
         page = await asyncio.to_thread(
             lambda: self.store.list_tasks(
                 assistant_id=filters.assistant_id,
@@ -229,6 +241,7 @@ class LocalBackend:
                 chat_id=filters.chat_id,
                 limit=limit,
                 after=after,  # type: ignore[arg-type]
+                owner=owner,
             )
         )
         next_cursor = None
@@ -244,13 +257,14 @@ class LocalBackend:
         )
 
     async def get_task(self, task_id: str) -> Task:
-        row = await asyncio.to_thread(self.store.get_task, task_id)
+        row = await asyncio.to_thread(self.store.get_task, task_id, current_owner())
         return self._task_view(self._require(row, task_id))
 
     async def update_task(self, task_id: str, patch: TaskPatch) -> Task:
         given = patch.model_fields_set
+        owner = current_owner()
         if "assistant_id" in given:
-            self._check_assistant(patch.assistant_id)
+            self._check_assistant(patch.assistant_id, owner)
         now = self.clock()
 
         def change(row: TaskRow) -> TaskRow:
@@ -276,12 +290,12 @@ class LocalBackend:
             row.updated_at = to_db(now)
             return row
 
-        row = await asyncio.to_thread(self.store.modify_task, task_id, change)
+        row = await asyncio.to_thread(self.store.modify_task, task_id, change, owner)
         self.runner.wake()
         return self._task_view(self._require(row, task_id))
 
     async def delete_task(self, task_id: str) -> None:
-        if not await asyncio.to_thread(self.store.delete_task, task_id):
+        if not await asyncio.to_thread(self.store.delete_task, task_id, current_owner()):
             self._require(None, task_id)
         self.runner.wake()
 
@@ -289,7 +303,8 @@ class LocalBackend:
 
     async def run_task_now(self, task_id: str) -> Run:
         await self.runner.ready()  # a run is only fired under a lease
-        row = self._require(await asyncio.to_thread(self.store.get_task, task_id), task_id)
+        owner = current_owner()
+        row = self._require(await asyncio.to_thread(self.store.get_task, task_id, owner), task_id)
         paused = await asyncio.to_thread(self.store.pause_state)
         if paused is not None:
             raise InvalidRequestError(
@@ -301,7 +316,7 @@ class LocalBackend:
         now = self.clock()
         run = await asyncio.to_thread(
             self.store.insert_manual_run, task_id, to_db(now), new_id("run"),
-            self.runner.id, to_db(now),
+            self.runner.id, to_db(now), owner,
         )
         if run is None:
             self._require(None, task_id)
@@ -312,7 +327,8 @@ class LocalBackend:
         return _run_view(latest or run)
 
     async def list_runs(self, task_id: str, limit: int, cursor: str | None) -> RunPage:
-        self._require(await asyncio.to_thread(self.store.get_task, task_id), task_id)
+        self._require(await asyncio.to_thread(self.store.get_task, task_id, current_owner()),
+                      task_id)
         before = decode_cursor(cursor, 2) if cursor else None
         rows, has_more = await asyncio.to_thread(
             self.store.list_runs, task_id, limit, before  # type: ignore[arg-type]
@@ -321,7 +337,10 @@ class LocalBackend:
         return RunPage(runs=[_run_view(r) for r in rows], next_cursor=next_cursor)
 
     async def list_assistants(self) -> AssistantList:
-        return AssistantList(assistants=self.assistants.infos(), default=self.assistants.default)
+        owner = current_owner()
+        default = self.assistants.default
+        return AssistantList(assistants=self.assistants.infos(owner),
+                             default=default if self.assistants.usable_by(default, owner) else None)
 
 
 def _set_schedule(row: TaskRow, schedule: Schedule) -> None:

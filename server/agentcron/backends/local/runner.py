@@ -278,7 +278,8 @@ class Runner:
 
     async def _execute(self, task: TaskRow, run: RunRow) -> tuple[str, str | None, str | None]:
         try:
-            assistant = self.assistants.get(task.assistant_id or self.assistants.default)
+            assistant = self.assistants.get(task.assistant_id or self.assistants.default,
+                                             task.owner)
         except NotFoundError as exc:
             return "failed", None, str(exc)
         request = FireRequest(
@@ -290,6 +291,7 @@ class Runner:
             chat_id=task.chat_id,
             task_name=task.name,
             attempt=run.attempts,
+            owner=task.owner,
         )
         return await call_assistant(assistant, request)
 

@@ -80,6 +80,15 @@ class FireRequest:
     failure: RunFailure | None = None  # set when this fire is the run's failure alert
     # Set when this fire delivers a succeeded run's output to its on_success target (§12).
     delivered_output: str | None = None
+    owner: str = "local"  # the principal the task belongs to (DESIGN.md §13)
+
+    @property
+    def conversation_key(self) -> str | None:
+        """Where the chat history of `chat_id` is kept: per owner, so two people choosing the
+        same chat_id never read each other's conversation."""
+        if self.chat_id is None or self.owner == "local":
+            return self.chat_id
+        return f"{self.owner}\x1f{self.chat_id}"
 
     @property
     def scheduled_for_text(self) -> str:

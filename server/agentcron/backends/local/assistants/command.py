@@ -8,7 +8,8 @@ that starts with "-" may still look like an option to the program: write
 
 The child gets this process's environment, minus agentcron's own secrets (the HTTP token and
 the hosted backends' API keys: a command is not meant to act as agentcron), plus
-AGENTCRON_TASK_ID, AGENTCRON_RUN_ID, AGENTCRON_SCHEDULED_FOR and AGENTCRON_PROMPT, and no stdin. On timeout or cancellation
+AGENTCRON_TASK_ID, AGENTCRON_RUN_ID, AGENTCRON_SCHEDULED_FOR, AGENTCRON_PROMPT and AGENTCRON_OWNER
+(`local`, or `<issuer>#<sub>` under OAuth), and no stdin. On timeout or cancellation
 (runner shutdown) the whole process group gets SIGTERM, then SIGKILL after KILL_GRACE_SECONDS,
 so helpers the program started die with it. When the program exits by itself, processes it left
 running in the background are left alone, as cron does.
@@ -102,6 +103,7 @@ class CommandAssistant:
             "AGENTCRON_RUN_ID": request.run_id,
             "AGENTCRON_SCHEDULED_FOR": request.scheduled_for_text,
             "AGENTCRON_PROMPT": request.prompt,
+            "AGENTCRON_OWNER": request.owner,
         }
 
     async def _spawn(self, request: FireRequest) -> asyncio.subprocess.Process:

@@ -99,9 +99,12 @@ def load_assistants(
     }
     success_targets = {name: config.on_success for name, config in parsed.assistants.items()
                        if config.on_success is not None}
+    users = {name: tuple(config.users) for name, config in parsed.assistants.items()
+             if config.users is not None}
     registry = AssistantRegistry(assistants, default=parsed.default, source=path,
                                  policies=policies, on_failure=parsed.on_failure,
-                                 on_success=parsed.on_success, success_targets=success_targets)
+                                 on_success=parsed.on_success, success_targets=success_targets,
+                                 users=users)
     if version is None:
         logger.info("no assistants file at %s: only the built-in inbox", path)
     else:

@@ -116,7 +116,7 @@ class OpenAIAssistant:
             raise AssistantFailure(
                 f"task has chat_id '{request.chat_id}' but no conversation store is configured"
             )
-        return await asyncio.to_thread(self._conversations.load, request.chat_id)
+        return await asyncio.to_thread(self._conversations.load, request.conversation_key)
 
     async def fire(self, request: FireRequest) -> str:
         key = self._api_key()
@@ -154,7 +154,7 @@ class OpenAIAssistant:
         if request.chat_id is not None and self._conversations is not None:
             await asyncio.to_thread(
                 self._conversations.append,
-                request.chat_id,
+                request.conversation_key,
                 [user, {"role": "assistant", "content": reply}],
             )
         return reply

@@ -10,6 +10,7 @@ from agentcron.backends.local.assistants.base import BUILTIN_INBOX, ConfiguredAs
 from agentcron.backends.local.assistants.inbox import InboxAssistant
 from agentcron.errors import ConfigError, NotFoundError
 from agentcron.models import AssistantInfo
+from agentcron.principal import LOCAL_OWNER, subject_of
 
 UNNAMED_SOURCE = "the assistants file (AGENTCRON_ASSISTANTS)"
 
@@ -36,8 +37,10 @@ class AssistantRegistry:
         on_failure: str | None = None,
         on_success: str | None = None,
         success_targets: Mapping[str, str] | None = None,
+        users: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.source = source
+        self._users = dict(users or {})
         self._policies = dict(policies or {})
         self._on_failure = on_failure
         self._on_success = on_success
@@ -52,18 +55,30 @@ class AssistantRegistry:
             )
         self.default = default
 
-    def names(self) -> list[str]:
-        return sorted(self._by_name)
+    def names(self, owner: str = LOCAL_OWNER) -> list[str]:
+        """The assistants `owner` may use, sorted."""
+        return sorted(name for name in self._by_name if self.usable_by(name, owner))
 
-    def get(self, name: str) -> ConfiguredAssistant:
-        try:
+    def usable_by(self, name: str, owner: str) -> bool:
+        """The local user may use every assistant. An OAuth principal may use the built-in
+        inbox and the assistants whose `users` name its `sub` or `*` (safe by default: an
+        assistant without `users` fires nothing on anyone's behalf but the local user's)."""
+        if owner == LOCAL_OWNER:
+            return name in self._by_name
+        if name == BUILTIN_INBOX and isinstance(self._by_name.get(name), InboxAssistant):
+            return True
+        allowed = self._users.get(name, ())
+        return name in self._by_name and ("*" in allowed or subject_of(owner) in allowed)
+
+    def get(self, name: str, owner: str = LOCAL_OWNER) -> ConfiguredAssistant:
+        """The assistant; one someone else may use but `owner` may not is answered as unknown."""
+        if self.usable_by(name, owner):
             return self._by_name[name]
-        except KeyError:
-            where = str(self.source) if self.source else UNNAMED_SOURCE
-            raise NotFoundError(
-                f"Unknown assistant '{name}'. Configured assistants: {', '.join(self.names())}. "
-                f"Ask the user to add it to {where}."
-            ) from None
+        where = str(self.source) if self.source else UNNAMED_SOURCE
+        raise NotFoundError(
+            f"Unknown assistant '{name}'. Configured assistants: {', '.join(self.names(owner))}. "
+            f"Ask the user to add it to {where}."
+        )
 
     def policy(self, name: str | None) -> FailurePolicy:
         """The failure policy of the assistant a task names (None: the default assistant)."""
@@ -82,9 +97,10 @@ class AssistantRegistry:
         target = self._success_targets.get(own) or self._on_success
         return None if target == own else target
 
-    def infos(self) -> list[AssistantInfo]:
+    def infos(self, owner: str = LOCAL_OWNER) -> list[AssistantInfo]:
+        """What `list_assistants` shows `owner`: only the assistants it may use."""
         infos = []
-        for name in self.names():
+        for name in self.names(owner):
             policy = self.policy(name)
             infos.append(AssistantInfo(
                 name=name,

@@ -50,14 +50,23 @@ class _Table(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
-class _OnSuccess(_Table):
+class _Assistant(_Table):
+    """What every `[assistants.NAME]` table may say about who can use it (DESIGN.md §13)."""
+
+    # OAuth `sub` values allowed to use this assistant, or ["*"] for everyone. Without it, an
+    # assistant is available to the local user only: under OAuth, to nobody.
+    users: list[NonEmpty] | None = None
+
+
+class _OnSuccess(_Assistant):
     """Where a succeeded run's output goes (DESIGN.md §12): any assistant type may name one."""
 
     on_success: AssistantName | None = None
 
 
 class InboxConfig(_OnSuccess):
-    """`type = "inbox"`: records the prompt as the run's output; takes only `on_success`."""
+    """`type = "inbox"`: records the prompt as the run's output; takes only `on_success` and
+    `users`."""
 
     type: Literal["inbox"]
 

@@ -10,7 +10,8 @@ The request a receiver gets:
     <configured headers>
 
     {"task_id": ..., "run_id": ..., "scheduled_for": "2026-03-11T09:00:00Z",
-     "prompt": ..., "metadata": {...}, "chat_id": ... | null, "task_name": ... | null}
+     "prompt": ..., "metadata": {...}, "chat_id": ... | null, "task_name": ... | null,
+     "attempt": 1, "owner": "local" | "<issuer>#<sub>"}
 
 As a failure alert (DESIGN.md §9) the body is the `run.failed` event with `Idempotency-Key:
 alert:<run_id>`; as an on_success target (§12) it is the `run.succeeded` event carrying the
@@ -99,6 +100,7 @@ def payload(request: FireRequest) -> bytes:
             "chat_id": request.chat_id,
             "task_name": request.task_name,
             "attempt": request.attempt,
+            "owner": request.owner,
         }
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 

@@ -34,9 +34,9 @@ from agentcron.backends.local.store.rows import (
     TaskPageRows,
     TaskRow,
 )
-from agentcron.errors import StoreError
+from agentcron.errors import LimitError, StoreError
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # `{key}` in the statements below: a text column compared or sorted as a key. SQLite's TEXT
 # compares bytes; PostgreSQL spells that `TEXT COLLATE "C"`.
 
@@ -145,6 +145,28 @@ MIGRATIONS: dict[int, list[str]] = {
         "CREATE INDEX IF NOT EXISTS runs_delivery_sending ON runs (delivery_runner) "
         "WHERE delivery_status = 'sending'",
     ],
+    6: [
+        # Owners (DESIGN.md §13): every task belongs to a principal, and each run to its
+        # task's. Rows from before are the single user's: `local`.
+        "ALTER TABLE tasks ADD COLUMN owner {key} NOT NULL DEFAULT 'local'",
+        "ALTER TABLE runs ADD COLUMN owner {key} NOT NULL DEFAULT 'local'",
+        # Every page is one owner's: the keyset indexes lead with the owner.
+        "DROP INDEX IF EXISTS tasks_by_next_run",
+        "DROP INDEX IF EXISTS tasks_enabled_by_next_run",
+        "DROP INDEX IF EXISTS tasks_by_assistant",
+        "DROP INDEX IF EXISTS tasks_by_chat",
+        "CREATE INDEX IF NOT EXISTS tasks_by_owner ON tasks (owner, sort_key, id)",
+        "CREATE INDEX IF NOT EXISTS tasks_by_owner_enabled ON tasks (owner, enabled, sort_key, id)",
+        "CREATE INDEX IF NOT EXISTS tasks_by_owner_assistant "
+        "ON tasks (owner, assistant_id, sort_key, id)",
+        "CREATE INDEX IF NOT EXISTS tasks_by_owner_chat ON tasks (owner, chat_id, sort_key, id)",
+        # The maintained counts become per owner: `tasks:<owner>`, `tasks_enabled:<owner>`.
+        "INSERT INTO counters (name, value) SELECT 'tasks:local', value FROM counters "
+        "WHERE name = 'tasks' ON CONFLICT (name) DO NOTHING",
+        "INSERT INTO counters (name, value) SELECT 'tasks_enabled:local', value FROM counters "
+        "WHERE name = 'tasks_enabled' ON CONFLICT (name) DO NOTHING",
+        "DELETE FROM counters WHERE name IN ('tasks', 'tasks_enabled')",
+    ],
 }
 PAUSE_FLAG = "paused_all"
 
@@ -189,6 +211,18 @@ def store_error(location: str, cause: BaseException) -> StoreError:
         f"The task database {location} could not be used: {text} ({hint}). Nothing was changed; "
         "call the tool again once that is fixed."
     )
+
+
+class TaskLimitReached(LimitError):
+    """An owner already holds the most tasks allowed (AGENTCRON_MAX_TASKS_PER_OWNER)."""
+
+    def __init__(self, owner: str, held: int, limit: int) -> None:
+        super().__init__(
+            f"limit reached: at most {limit} tasks per owner (AGENTCRON_MAX_TASKS_PER_OWNER), "
+            f"and you have {held}. Nothing was created. Delete tasks you no longer need "
+            "(delete_scheduled_task), then retry; the limit does not reset with time."
+        )
+        self.owner, self.held, self.limit = owner, held, limit
 
 
 class Tx(Protocol):
@@ -314,58 +348,91 @@ class Store(ABC):
 
     # --- tasks ----------------------------------------------------------------------------
 
-    def insert_tasks(self, tasks: Sequence[TaskRow]) -> None:
-        """Insert tasks in one transaction (one for a tool call, many for an import)."""
+    def insert_tasks(self, tasks: Sequence[TaskRow], max_per_owner: int | None = None) -> None:
+        """Insert tasks in one transaction (one for a tool call, many for an import).
+
+        With `max_per_owner`, refuse (LimitError, nothing inserted) when an owner would hold
+        more tasks than that; the check and the insert share the transaction.
+        """
         columns = ", ".join(TASK_COLUMNS)
         marks = ", ".join("?" for _ in TASK_COLUMNS)
         with self.transaction() as tx:
+            if max_per_owner is not None:
+                for owner in {t.owner for t in tasks}:
+                    adding = sum(t.owner == owner for t in tasks)
+                    held = self._owner_counts(tx, owner, lock=True)[0]
+                    if held + adding > max_per_owner:
+                        raise TaskLimitReached(owner, held, max_per_owner)
             tx.run_many(
                 f"INSERT INTO tasks ({columns}) VALUES ({marks})",
                 [tuple(t.as_params()[c] for c in TASK_COLUMNS) for t in tasks],
             )
-            self._bump_counts(tx, total=len(tasks), enabled=sum(t.enabled for t in tasks))
+            for owner in {t.owner for t in tasks}:
+                mine = [t for t in tasks if t.owner == owner]
+                self._bump_counts(tx, owner, total=len(mine), enabled=sum(t.enabled for t in mine))
 
-    def get_task(self, task_id: str) -> TaskRow | None:
-        rows = self._read("SELECT * FROM tasks WHERE id = ?", (task_id,))
+    @staticmethod
+    def _owned(owner: str | None) -> tuple[str, tuple[Any, ...]]:
+        """The SQL (and parameter) restricting a lookup by id to one owner; None: any owner."""
+        return ("", ()) if owner is None else (" AND owner = ?", (owner,))
+
+    def get_task(self, task_id: str, owner: str | None = None) -> TaskRow | None:
+        """The task, or None when it does not exist or (with `owner`) is someone else's."""
+        clause, extra = self._owned(owner)
+        rows = self._read(f"SELECT * FROM tasks WHERE id = ?{clause}", (task_id, *extra))
         return TaskRow.from_record(rows[0]) if rows else None
 
-    def modify_task(self, task_id: str, change: Callable[[TaskRow], TaskRow]) -> TaskRow | None:
+    def modify_task(self, task_id: str, change: Callable[[TaskRow], TaskRow],
+                    owner: str | None = None) -> TaskRow | None:
         """Read, change and write a task in one transaction; an exception in `change` rolls back.
 
-        Returns the new row, or None when the task does not exist.
+        Returns the new row, or None when the task does not exist (or is another owner's).
         """
-        assignments = ", ".join(f"{c} = ?" for c in TASK_COLUMNS if c != "id")
+        assignments = ", ".join(f"{c} = ?" for c in TASK_COLUMNS if c not in ("id", "owner"))
+        clause, extra = self._owned(owner)
         with self.transaction() as tx:
-            raw = tx.rows(f"SELECT * FROM tasks WHERE id = ?{self.lock_rows}", (task_id,))
+            raw = tx.rows(f"SELECT * FROM tasks WHERE id = ?{clause}{self.lock_rows}",
+                          (task_id, *extra))
             if not raw:
                 return None
             before = TaskRow.from_record(raw[0])
             after = change(TaskRow.from_record(raw[0]))
+            after.owner = before.owner  # a task never changes hands
             params = after.as_params()
             tx.run(f"UPDATE tasks SET {assignments} WHERE id = ?",
-                   [*(params[c] for c in TASK_COLUMNS if c != "id"), task_id])
+                   [*(params[c] for c in TASK_COLUMNS if c not in ("id", "owner")), task_id])
             delta = int(after.enabled) - int(before.enabled)
             if delta:
-                self._bump_counts(tx, total=0, enabled=delta)
+                self._bump_counts(tx, before.owner, total=0, enabled=delta)
             return after
 
-    def delete_task(self, task_id: str) -> bool:
+    def delete_task(self, task_id: str, owner: str | None = None) -> bool:
+        """False when there is no such task (or, with `owner`, it is someone else's)."""
+        clause, extra = self._owned(owner)
         with self.transaction() as tx:
-            rows = tx.rows(f"SELECT enabled FROM tasks WHERE id = ?{self.lock_rows}", (task_id,))
+            rows = tx.rows(f"SELECT enabled, owner FROM tasks WHERE id = ?{clause}{self.lock_rows}",
+                           (task_id, *extra))
             if not rows:
                 return False
             tx.run("DELETE FROM tasks WHERE id = ?", (task_id,))
-            self._bump_counts(tx, total=-1, enabled=-int(rows[0]["enabled"]))
+            self._bump_counts(tx, rows[0]["owner"], total=-1, enabled=-int(rows[0]["enabled"]))
             return True
 
     @staticmethod
-    def _bump_counts(tx: Tx, total: int, enabled: int) -> None:
-        """Maintained counts, so `total` never scans 100,000 rows."""
-        if total:
-            tx.run("UPDATE counters SET value = value + ? WHERE name = 'tasks'", (total,))
-        if enabled:
-            tx.run("UPDATE counters SET value = value + ? WHERE name = 'tasks_enabled'",
-                   (enabled,))
+    def _bump_counts(tx: Tx, owner: str, total: int, enabled: int) -> None:
+        """Maintained counts per owner, so `total` never scans 100,000 rows."""
+        for name, delta in ((f"tasks:{owner}", total), (f"tasks_enabled:{owner}", enabled)):
+            if delta:
+                tx.run("INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) "
+                       "DO UPDATE SET value = counters.value + EXCLUDED.value", (name, delta))
+
+    def _owner_counts(self, tx: Tx, owner: str, lock: bool = False) -> tuple[int, int]:
+        """(tasks, enabled tasks) of one owner, from the maintained counters."""
+        rows = tx.rows(f"SELECT name, value FROM counters WHERE name IN (?, ?)"
+                       f"{self.lock_rows if lock else ''}",
+                       (f"tasks:{owner}", f"tasks_enabled:{owner}"))
+        counts = {r["name"]: int(r["value"]) for r in rows}
+        return counts.get(f"tasks:{owner}", 0), counts.get(f"tasks_enabled:{owner}", 0)
 
     def list_tasks(
         self,
@@ -375,17 +442,19 @@ class Store(ABC):
         chat_id: str | None,
         limit: int,
         after: tuple[str, str] | None,
+        owner: str = "local",
     ) -> TaskPageRows:
-        """Keyset page ordered by (next run, id); `after` is the last key of the previous page."""
-        where: list[str] = []
-        params: list[Any] = []
+        """One owner's keyset page ordered by (next run, id); `after` is the last key of the
+        previous page."""
+        where: list[str] = ["owner = ?"]
+        params: list[Any] = [owner]
         for column, value in (("assistant_id", assistant_id), ("chat_id", chat_id),
                               ("enabled", None if enabled is None else int(enabled))):
             if value is not None:
                 where.append(f"{column} = ?")
                 params.append(value)
         with self.reading() as tx:
-            total = self._count(tx, where, params, assistant_id, chat_id, enabled)
+            total = self._count(tx, owner, where, params, assistant_id, chat_id, enabled)
             page_where, page_params = list(where), list(params)
             if after is not None:
                 page_where.append("(sort_key, id) > (?, ?)")
@@ -397,13 +466,10 @@ class Store(ABC):
         tasks = [TaskRow.from_record(r) for r in rows[:limit]]
         return TaskPageRows(rows=tasks, total=total, has_more=len(rows) > limit, paused=paused)
 
-    @staticmethod
-    def _count(tx: Tx, where: list[str], params: list[Any], assistant_id: str | None,
-               chat_id: str | None, enabled: bool | None) -> int:
+    def _count(self, tx: Tx, owner: str, where: list[str], params: list[Any],
+               assistant_id: str | None, chat_id: str | None, enabled: bool | None) -> int:
         if assistant_id is None and chat_id is None:
-            counts = {r["name"]: int(r["value"])
-                      for r in tx.rows("SELECT name, value FROM counters")}
-            total, on = counts["tasks"], counts["tasks_enabled"]
+            total, on = self._owner_counts(tx, owner)
             if enabled is None:
                 return total
             return on if enabled else total - on
@@ -476,18 +542,20 @@ class Store(ABC):
         """Move each task past what was planned (compare-and-set on next_due) and, only where
         that succeeded, insert its occurrences; return the runs this runner must fire."""
         claimed: list[Claimed] = []
-        disabled = 0
+        disabled: dict[str, int] = {}
         for task, decided in planned:
             if not self._advance(tx, task, decided):
                 continue  # another runner advanced it first: its occurrences are not ours
-            disabled += int(task.enabled and not decided.enabled)
+            if task.enabled and not decided.enabled:
+                disabled[task.owner] = disabled.get(task.owner, 0) + 1
             for occurrence in decided.occurrences:
                 occurrence.run_id = new_run_id()
-                run = self._insert_run(tx, task.id, occurrence, "schedule", runner_id, now)
+                run = self._insert_run(tx, task.id, occurrence, "schedule", runner_id, now,
+                                       task.owner)
                 if run is not None and run.status == "running":
                     claimed.append(Claimed(task=task, run=run))
-        if disabled:
-            self._bump_counts(tx, total=0, enabled=-disabled)
+        for owner, count in disabled.items():
+            self._bump_counts(tx, owner, total=0, enabled=-count)
         return claimed
 
     @staticmethod
@@ -502,7 +570,7 @@ class Store(ABC):
 
     @staticmethod
     def _insert_run(tx: Tx, task_id: str, occurrence: Occurrence, trigger: str,
-                    runner_id: str, now: str) -> RunRow | None:
+                    runner_id: str, now: str, owner: str) -> RunRow | None:
         active = occurrence.status == "running"
         finished = occurrence.status in ("skipped", "missed")
         alerted = finished and occurrence.alert_to is not None
@@ -519,6 +587,7 @@ class Store(ABC):
             error=occurrence.error,
             alert_to=occurrence.alert_to if alerted else None,
             alert_status="pending" if alerted else None,
+            owner=owner,
         )
         inserted = tx.run(
             f"INSERT INTO runs ({', '.join(RUN_COLUMNS)}) "
@@ -537,13 +606,16 @@ class Store(ABC):
         return [rows[i] for i in picked]
 
     def insert_manual_run(self, task_id: str, scheduled_for: str, run_id: str,
-                          runner_id: str, now: str) -> RunRow | None:
-        """A run_scheduled_task_now occurrence; None if the task is gone."""
+                          runner_id: str, now: str, owner: str | None = None) -> RunRow | None:
+        """A run_scheduled_task_now occurrence; None if the task is gone (or another owner's)."""
+        clause, extra = self._owned(owner)
         with self.transaction() as tx:
-            if not tx.rows("SELECT 1 AS one FROM tasks WHERE id = ?", (task_id,)):
+            found = tx.rows(f"SELECT owner FROM tasks WHERE id = ?{clause}", (task_id, *extra))
+            if not found:
                 return None
             occurrence = Occurrence(scheduled_for=scheduled_for, status="running", run_id=run_id)
-            run = self._insert_run(tx, task_id, occurrence, "manual", runner_id, now)
+            run = self._insert_run(tx, task_id, occurrence, "manual", runner_id, now,
+                                   found[0]["owner"])
             tx.run("UPDATE tasks SET last_run_at = ? WHERE id = ?", (scheduled_for, task_id))
             return run
 

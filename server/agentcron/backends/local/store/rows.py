@@ -13,13 +13,13 @@ NO_NEXT_RUN = "~"  # sorts after every timestamp (binary collation): tasks witho
 TASK_COLUMNS = (
     "id", "name", "assistant_id", "prompt", "kind", "cron", "timezone", "interval_seconds",
     "run_at", "rrule", "starts_at", "anchor_at", "enabled", "chat_id", "metadata", "catch_up",
-    "overlap", "next_due", "sort_key", "last_run_at", "created_at", "updated_at",
+    "overlap", "next_due", "sort_key", "last_run_at", "created_at", "updated_at", "owner",
 )
 RUN_COLUMNS = (
     "id", "task_id", "scheduled_for", "trigger", "status", "runner_id", "started_at",
     "finished_at", "output", "error", "attempts", "next_attempt_at", "alert_to", "alert_status",
     "alert_output", "delivery_to", "delivery_status", "delivery_attempts", "delivery_error",
-    "delivery_next_at", "delivery_runner",
+    "delivery_next_at", "delivery_runner", "owner",
 )
 
 
@@ -58,6 +58,7 @@ class TaskRow:
     updated_at: str
     rrule: str | None = None
     starts_at: str | None = None
+    owner: str = "local"  # the principal it belongs to: `local` or `<issuer>#<sub>`
 
     def as_params(self) -> dict[str, Any]:
         params = {name: getattr(self, name) for name in TASK_COLUMNS}
@@ -98,6 +99,7 @@ class RunRow:
     delivery_error: str | None = None  # the last failed attempt's error
     delivery_next_at: str | None = None  # pending: when the next attempt may start
     delivery_runner: str | None = None  # sending: the runner sending it
+    owner: str = "local"  # its task's owner, kept on the run too (DESIGN.md §13)
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> RunRow:
