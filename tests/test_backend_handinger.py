@@ -171,17 +171,22 @@ async def test_get_finds_the_task_in_the_workers_list(client: Client, api: Handi
 
 
 async def test_list_sorts_by_next_run_and_pages(client: Client, api: HandingerAPI) -> None:
-    soon = datetime.now(timezone.utc) + timedelta(hours=1)
+    # Four next runs that keep their order at any hour of the day: within the hour, just past
+    # it, in 2 days, in 2031 ('every 3 hours' would tie with @hourly at 15:00 and pass 'soon').
+    now = datetime.now(timezone.utc)
+    soon = now + timedelta(hours=1, minutes=1)
+    later = now + timedelta(days=2)
     late = await create(client, prompt="late", schedule="2031-01-01T00:00:00Z")
     hourly = await create(client, prompt="hourly", schedule="@hourly")
     once = await create(client, prompt="soon", schedule=soon.strftime("%Y-%m-%dT%H:%M:%SZ"))
-    interval = await create(client, prompt="every 3 hours", schedule="every 3 hours")
+    yearly = await create(client, prompt="in two days",
+                            schedule=f"0 {later.hour} {later.day} {later.month} *")
     api.reset_log()
     first = await call(client, "list_scheduled_tasks", limit=3)
     second = await call(client, "list_scheduled_tasks", limit=3, cursor=first["next_cursor"])
     ids = [t["id"] for t in first["tasks"] + second["tasks"]]
     assert first["total"] == 4 and second["next_cursor"] is None
-    assert ids == [hourly["id"], once["id"], interval["id"], late["id"]]
+    assert ids == [hourly["id"], once["id"], yearly["id"], late["id"]]
     assert api.count("GET", SCHEDULES) == 2
     assert (await call(client, "list_scheduled_tasks", enabled=False))["total"] == 0
 
