@@ -82,5 +82,6 @@ class AssistantRegistry:
                 retries=policy.retries,
                 retry_backoff_seconds=policy.retry_backoff_seconds,
                 on_failure=self.alert_target(name),
+                agent=getattr(self._by_name[name], "agent_summary", None),
             ))
         return infos

@@ -35,7 +35,7 @@ from agentcron.backends.local.store.rows import (
 )
 from agentcron.errors import StoreError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # `{key}` in the statements below: a text column compared or sorted as a key. SQLite's TEXT
 # compares bytes; PostgreSQL spells that `TEXT COLLATE "C"`.
 
@@ -128,6 +128,10 @@ MIGRATIONS: dict[int, list[str]] = {
                name {key} PRIMARY KEY,
                value TEXT,
                since TEXT NOT NULL)""",
+    ],
+    4: [
+        # What an agent run did (DESIGN.md §12): JSON, null for other assistant types.
+        "ALTER TABLE runs ADD COLUMN agent TEXT",
     ],
 }
 PAUSE_FLAG = "paused_all"
@@ -589,15 +593,16 @@ class Store(ABC):
         with self.transaction() as tx:
             if retrying:
                 tx.run_many(
-                    "UPDATE runs SET status = 'retrying', output = ?, error = ?, "
+                    "UPDATE runs SET status = 'retrying', output = ?, error = ?, agent = ?, "
                     "next_attempt_at = ?, runner_id = NULL WHERE id = ? AND status = 'running'",
-                    [(o.output, o.error, o.next_attempt_at, o.run_id) for o in retrying],
+                    [(o.output, o.error, o.agent, o.next_attempt_at, o.run_id)
+                     for o in retrying],
                 )
             if final:
                 tx.run_many(
-                    "UPDATE runs SET status = ?, output = ?, error = ?, finished_at = ?, "
+                    "UPDATE runs SET status = ?, output = ?, error = ?, agent = ?, finished_at = ?, "
                     "alert_to = ?, alert_status = ? WHERE id = ? AND status = 'running'",
-                    [(o.status, o.output, o.error, o.at, o.alert_to,
+                    [(o.status, o.output, o.error, o.agent, o.at, o.alert_to,
                       "pending" if o.alert_to else None, o.run_id) for o in final],
                 )
 

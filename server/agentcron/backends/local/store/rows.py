@@ -18,7 +18,7 @@ TASK_COLUMNS = (
 RUN_COLUMNS = (
     "id", "task_id", "scheduled_for", "trigger", "status", "runner_id", "started_at",
     "finished_at", "output", "error", "attempts", "next_attempt_at", "alert_to", "alert_status",
-    "alert_output",
+    "alert_output", "agent",
 )
 
 
@@ -91,6 +91,7 @@ class RunRow:
     alert_to: str | None = None  # the assistant alerted when this run ended failed/missed
     alert_status: str | None = None  # pending | sending | sent | failed
     alert_output: str | None = None
+    agent: str | None = None  # an agent run's record, JSON (DESIGN.md §12)
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> RunRow:
@@ -137,6 +138,7 @@ class Outcome:
     at: str
     next_attempt_at: str | None = None  # status retrying: when the next attempt starts
     alert_to: str | None = None  # a final failure: who is alerted
+    agent: str | None = None  # an agent run's record, JSON
 
 
 @dataclass(frozen=True)
