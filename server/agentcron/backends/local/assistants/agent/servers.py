@@ -277,8 +277,11 @@ class ToolServers:
 
     async def close(self) -> None:
         """Stop every server: stdio ones are ended, HTTP sessions are closed."""
-        for server in self._servers.values():
+        for server, keeper in zip(self._servers.values(), self._keepers):
             server.stop.set()
+            if not server.ready.done():  # still starting (e.g. no answer to initialize)
+                server.ready.cancel()
+                keeper.cancel()
         if not self._keepers:
             return
         started = time.monotonic()
