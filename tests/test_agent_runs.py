@@ -34,7 +34,13 @@ from tests.agent_servers.model import (
     scripted_model,
     slowly,
 )
-from tests.agent_servers.real import MEMORY_SERVER, TIME_SERVER, TOOL_SERVER, require
+from tests.agent_servers.real import (
+    FILESYSTEM_SERVER,
+    MEMORY_SERVER,
+    TIME_SERVER,
+    TOOL_SERVER,
+    require,
+)
 
 pytestmark = pytest.mark.anyio
 API_KEY = "sk-test-KEY-0123456789abcdef"
@@ -462,3 +468,36 @@ async def test_a_missing_env_from_variable_fails_before_starting_anything(
                        r"\(env_from of MCP server 'tools', assistant 'researcher'\) is not set"):
         await agent.fire(request())
     assert model.seen == []
+
+
+async def test_the_worked_example_memory_and_filesystem(tmp_path: Path,
+                                                        model: ScriptedModel) -> None:
+    """docs/agent-runs.md's example with both npm servers: a note written, a fact remembered."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    memory = tmp_path / "memory.jsonl"
+    files = f"""
+[assistants.researcher.mcp_servers.files]
+command = "node"
+args = [{json.dumps(str(require(FILESYSTEM_SERVER)))}, {json.dumps(str(notes))}]
+allow_tools = ["write_file", "list_directory"]
+"""
+    agent = make_agent(tmp_path, model, "anthropic", memory_server(memory) + files)
+    standup = {"entities": [{"name": "standup", "entityType": "note",
+                             "observations": ["written to notes/standup.md"]}]}
+    model.play(call_tools(("files__write_file", {"path": str(notes / "standup.md"),
+                                                 "content": "# Standup\n- Ada: tea\n"}),
+                          ("memory__create_entities", standup)),
+               call_tools(("files__write_file", {"path": str(tmp_path / "outside.md"),
+                                                 "content": "escape"})),
+               answer("Wrote the note and remembered it."))
+
+    result = await agent.fire(request("write today's standup note and remember it"))
+
+    assert isinstance(result, FireResult) and result.agent is not None
+    assert (notes / "standup.md").read_text() == "# Standup\n- Ada: tea\n"
+    assert any(line.get("name") == "standup" for line in memory_lines(memory))
+    # The filesystem server itself refuses paths outside its directory: an error to the model.
+    assert not (tmp_path / "outside.md").exists()
+    outside = result.agent["tool_calls"][2]
+    assert (outside["tool"], outside["is_error"], outside["allowed"]) == ("write_file", True, True)
