@@ -9,7 +9,7 @@ import asyncio
 import json
 import sys
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,12 +18,18 @@ from agentcron.backends.local.backend import LocalBackend
 from agentcron.backends.local.store import open_store
 from agentcron.models import Schedule, TaskSpec
 
-from tests.agent_servers.model import ScriptedModel, answer, call_tools, http_error, scripted_model
+from tests.agent_servers.model import (
+    ScriptedModel,
+    answer,
+    call_tools,
+    http_error,
+    scripted_model,
+)
 from tests.agent_servers.real import TOOL_SERVER
 from tests.conftest import Database, FakeClock, write_assistants
 
 pytestmark = pytest.mark.anyio
-START = datetime(2026, 3, 11, 10, 0, tzinfo=timezone.utc)
+START = datetime(2026, 3, 11, 10, 0, tzinfo=UTC)
 API_KEY = "sk-runner-KEY-9f8e7d6c"
 ENV_SECRET = "runner-env-SECRET-31337"
 

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -70,7 +70,7 @@ def secrets(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def request(prompt: str = "remember that Ada likes tea") -> FireRequest:
     return FireRequest(task_id="task_1", run_id="run_1",
-                       scheduled_for=datetime(2026, 3, 11, 9, tzinfo=timezone.utc),
+                       scheduled_for=datetime(2026, 3, 11, 9, tzinfo=UTC),
                        prompt=prompt, metadata={}, chat_id=None, task_name="agent test")
 
 

@@ -12,7 +12,7 @@ from agentcron.backends.local.assistants.agent import AgentAssistant
 from agentcron.errors import ConfigError
 
 DOC = (Path(__file__).resolve().parents[1] / "docs" / "agent-runs.md").read_text(encoding="utf-8")
-TOML_BLOCKS = re.findall(r"```toml\n(.*?)```", DOC, re.S)
+TOML_BLOCKS = re.findall(r"```toml\n(.*?)```", DOC, re.DOTALL)
 
 AGENT = """
 [assistants.a]
@@ -58,8 +58,8 @@ def test_defaults_and_the_summary(tmp_path: Path) -> None:
     (AGENT, "[assistants.a]: missing required key 'mcp_servers' for type \"agent\""),
     (AGENT + "[assistants.a.mcp_servers]\n", "key 'mcp_servers': Dictionary should have at least"),
     (AGENT + SERVER + "cwd = '/tmp'\n",
-     "[assistants.a]: unknown key 'mcp_servers.s.cwd' for an MCP server (allowed: command, args, "
-     "env, env_from, url, headers_env, allow_tools)"),
+     ("[assistants.a]: unknown key 'mcp_servers.s.cwd' for an MCP server (allowed: command, "
+      "args, env, env_from, url, headers_env, allow_tools)")),
     (AGENT + SERVER.replace('command = "node"', 'command = "node"\nurl = "http://x/mcp"'),
      "give exactly one of 'command' (a stdio server) or 'url'"),
     (AGENT + SERVER.replace('["read_graph"]', "[]"),

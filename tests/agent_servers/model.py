@@ -129,7 +129,7 @@ def scripted_model() -> Iterator[ScriptedModel]:
     holder: dict[str, ScriptedModel] = {}
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = json.loads(self.rfile.read(length) or b"{}")
             seen = Seen(self.path, {k.lower(): v for k, v in self.headers.items()}, body)

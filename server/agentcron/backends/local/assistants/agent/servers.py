@@ -11,17 +11,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import shutil
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, Self
 
 from agentcron import __version__
 from agentcron.backends.local.assistants.agent.apis import OfferedTool
-from agentcron.backends.local.assistants.base import AssistantFailure, excerpt, logger, redact
+from agentcron.backends.local.assistants.base import (
+    AssistantFailure,
+    excerpt,
+    logger,
+    redact,
+)
 from agentcron.backends.local.assistants.schema import TOOL_SEPARATOR, McpServerConfig
 
 PASSED_ENV = ("PATH", "HOME", "LANG", "TMPDIR")
@@ -64,8 +70,6 @@ def result_text(result: Any) -> str:
         else:
             parts.append(f"[{kind} content omitted]")
     if not parts and getattr(result, "structured_content", None) is not None:
-        import json
-
         parts.append(json.dumps(result.structured_content, ensure_ascii=False))
     text = "\n".join(parts)
     return text if len(text) <= MAX_RESULT_CHARS else text[:MAX_RESULT_CHARS] + "...[cut]"
@@ -103,10 +107,14 @@ class _Server:
         if program is None:
             raise AssistantFailure(f"command '{self.config.command}' not found on PATH")
         clear = shutil.which("env")
-        if clear is None or "=" in program:
+        if clear is None:
             raise AssistantFailure("cannot start it with a clean environment: no 'env' program")
+        if "=" in program:  # `env` would read it as a variable, not as the program
+            raise AssistantFailure(f"the path of command '{self.config.command}' contains '='")
         assignments = [f"{key}={value}" for key, value in environment.items()]
-        self.stderr = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")
+        # Closed by `keep` when the server stops: it outlives this method.
+        self.stderr = tempfile.TemporaryFile(  # noqa: SIM115
+            "w+", encoding="utf-8", errors="replace")
         parameters = StdioServerParameters(
             command=clear, args=["-i", *assignments, program, *self.config.args], env={},
         )
@@ -192,7 +200,7 @@ class ToolServers:
         self._sessions: dict[str, Any] = {}
         self.tools: dict[str, ServerTool] = {}
 
-    async def __aenter__(self) -> ToolServers:
+    async def __aenter__(self) -> Self:
         for name, config in self._configs.items():
             server = _Server(name, config, self._passed_env.get(name, {}),
                              self._headers.get(name, {}), self._secrets)
@@ -268,7 +276,7 @@ class ToolServers:
         except TimeoutError:
             return ToolAnswer(f"the tool did not answer within {self._tool_timeout:g} s "
                               "(tool_timeout_seconds)", True)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - any failure of a tool is the model's to hear
             detail = excerpt(str(exc), 500)
             logger.info("tool %s failed: %s", model_name, type(exc).__name__)
             return ToolAnswer(f"the tool call failed: {type(exc).__name__}"
