@@ -19,22 +19,24 @@ import asyncio
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agentcron.backends.local.assistants import (  # noqa: E402
+from agentcron.backends.local.assistants import (
     Assistant,
     FireRequest,
     load_assistants,
 )
-from agentcron.backends.local.http_pool import assistant_http_client  # noqa: E402
-from tests.agent_servers.model import ScriptedModel, answer, call_tools, scripted_model  # noqa: E402
-from tests.agent_servers.real import MEMORY_SERVER  # noqa: E402
+from agentcron.backends.local.http_pool import assistant_http_client
+
+from tests.agent_servers.model import ScriptedModel, answer, call_tools, scripted_model
+from tests.agent_servers.real import MEMORY_SERVER
 
 CALLS = [
     ("create_entities", {"entities": [{"name": "Ada", "entityType": "person",
@@ -52,7 +54,7 @@ async def bare_session(memory_file: Path) -> float:
     started = time.perf_counter()
     parameters = StdioServerParameters(command="node", args=[str(MEMORY_SERVER)],
                                        env={"MEMORY_FILE_PATH": str(memory_file)})
-    with open(os.devnull, "w") as quiet:
+    with open(os.devnull, "w") as quiet:  # noqa: ASYNC230 - the bench, not the server
         async with stdio_client(parameters, errlog=quiet) as (read, write), \
                 ClientSession(read, write) as session:
             await session.initialize()
@@ -66,7 +68,7 @@ async def bare_session(memory_file: Path) -> float:
 async def agent_run(model: ScriptedModel, agent: Assistant) -> float:
     """Seconds for one fire of the agent assistant doing the same work."""
     model.play(call_tools(*[(f"memory__{name}", args) for name, args in CALLS]), answer("done"))
-    request = FireRequest(task_id="t", run_id="r", scheduled_for=datetime.now(timezone.utc),
+    request = FireRequest(task_id="t", run_id="r", scheduled_for=datetime.now(UTC),
                           prompt="remember Ada", metadata={}, chat_id=None, task_name=None)
     started = time.perf_counter()
     result = await agent.fire(request)
@@ -74,6 +76,10 @@ async def agent_run(model: ScriptedModel, agent: Assistant) -> float:
     record = result.agent  # type: ignore[union-attr]
     assert [c["is_error"] for c in record["tool_calls"]] == [False, False, False], record
     return elapsed
+
+
+NODE_VERSION = subprocess.run(["node", "--version"], capture_output=True, text=True,
+                              check=False).stdout.strip()
 
 
 def p95(values: list[float]) -> float:
@@ -110,8 +116,8 @@ allow_tools = ["create_entities", "read_graph", "search_nodes"]
             bare.append(await bare_session(workdir / "bare.jsonl"))
             fired.append(await agent_run(model, agent))
         await http.aclose()
-    ms = lambda s: f"{s * 1000:7.1f} ms"  # noqa: E731
-    print(f"{samples} samples each, alternating; memory server on node {os.popen('node --version').read().strip()}")
+    ms = lambda s: f"{s * 1000:7.1f} ms"
+    print(f"{samples} samples each, alternating; memory server on node {NODE_VERSION}")
     print(f"bare mcp session : median {ms(statistics.median(bare))}  p95 {ms(p95(bare))}")
     print(f"agent run        : median {ms(statistics.median(fired))}  p95 {ms(p95(fired))}")
     print(f"ratio agent/bare : median {statistics.median(fired) / statistics.median(bare):.2f}  "
