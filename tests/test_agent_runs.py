@@ -501,3 +501,51 @@ allow_tools = ["write_file", "list_directory"]
     assert not (tmp_path / "outside.md").exists()
     outside = result.agent["tool_calls"][2]
     assert (outside["tool"], outside["is_error"], outside["allowed"]) == ("write_file", True, True)
+
+
+async def test_arguments_and_results_are_kept_as_2_kib_excerpts(
+        tmp_path: Path, model: ScriptedModel) -> None:
+    agent = make_agent(tmp_path, model, "openai", tool_server())
+    long_text = "é" * 3000  # 6000 bytes of UTF-8
+    model.play(call_tools(("tools__echo", {"text": long_text})), answer("ok"))
+    result = await agent.fire(request())
+    assert isinstance(result, FireResult) and result.agent is not None
+    assert model.seen[1].tool_results() == [f"echo: {long_text}"]  # the model got all of it
+    call = result.agent["tool_calls"][0]
+    for kept in (call["arguments"], call["result"]):
+        assert len(kept.encode("utf-8")) <= 2048 and kept.endswith("...[cut]")
+
+
+class MemoryConversations:
+    """A ConversationStore in memory (the server uses the database's)."""
+
+    def __init__(self) -> None:
+        self.chats: dict[str, list[dict[str, str]]] = {}
+
+    def load(self, chat_id: str) -> list[dict[str, str]]:
+        return list(self.chats.get(chat_id, []))
+
+    def append(self, chat_id: str, messages: list[dict[str, str]]) -> None:
+        self.chats.setdefault(chat_id, []).extend(messages)
+
+
+@pytest.mark.parametrize("api", APIS)
+async def test_chat_id_continues_the_conversation(tmp_path: Path, model: ScriptedModel,
+                                                  api: str) -> None:
+    path = tmp_path / "assistants.toml"
+    make_agent(tmp_path, model, api, tool_server())  # writes the file
+    conversations = MemoryConversations()
+    agent = load_assistants(path, conversations=conversations).get("researcher")
+    chat = FireRequest(task_id="t", run_id="r1", prompt="first question", metadata={},
+                       scheduled_for=datetime(2026, 3, 11, 9, tzinfo=UTC),
+                       chat_id="standup", task_name=None)
+    model.play(answer("first answer"))
+    await agent.fire(chat)
+    model.play(answer("second answer"))
+    await agent.fire(FireRequest(**{**chat.__dict__, "run_id": "r2", "prompt": "and then?"}))
+
+    sent = [m for m in model.seen[0].body["messages"] if m["role"] != "system"]
+    assert sent == [{"role": "user", "content": "first question"},
+                    {"role": "assistant", "content": "first answer"},
+                    {"role": "user", "content": "and then?"}]
+    assert conversations.chats["standup"][-1] == {"role": "assistant", "content": "second answer"}
