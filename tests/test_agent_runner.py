@@ -154,3 +154,48 @@ async def test_list_assistants_shows_an_agent_without_secrets(backend: LocalBack
     text = json.dumps(listed)
     for hidden in (API_KEY, ENV_SECRET, "RUNNER_TEST_SECRET", str(TOOL_SERVER)):
         assert hidden not in text
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_through_the_mcp_tools(tmp_path: Path, model: ScriptedModel, mode: str,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the scheduling agent sees: `list_assistants` and `list_task_runs` over MCP."""
+    from agentcron.app import build_server
+    from agentcron.config import Settings
+    from mcp import Client
+
+    monkeypatch.setenv("RUNNER_TEST_KEY", API_KEY)
+    assistants = write_assistants(tmp_path / "assistants.toml", f"""
+[assistants.researcher]
+type = "agent"
+api = "anthropic"
+base_url = "{model.url}"
+model = "scripted-1"
+api_key_env = "RUNNER_TEST_KEY"
+
+[assistants.researcher.mcp_servers.tools]
+command = {json.dumps(sys.executable)}
+args = [{json.dumps(str(TOOL_SERVER))}]
+allow_tools = ["echo"]
+""")
+    model.play(call_tools(("tools__echo", {"text": "hello"})), answer("said hello"))
+    settings = Settings(db=tmp_path / "tasks.db", assistants=assistants, runner="on")
+    async with Client(build_server(settings), mode=mode) as client:
+        listed = (await client.call_tool("list_assistants", {})).structured_content
+        (agent,) = [a for a in listed["assistants"] if a["name"] == "researcher"]
+        assert agent["agent"]["servers"] == [
+            {"name": "tools", "transport": "stdio", "allow_tools": ["echo"]}]
+        task = (await client.call_tool("create_scheduled_task", {
+            "prompt": "say hello", "schedule": "@yearly", "assistant_id": "researcher",
+        })).structured_content
+        run = (await client.call_tool("run_scheduled_task_now",
+                                      {"task_id": task["id"]})).structured_content
+        assert run["status"] == "succeeded", run
+        history = await client.call_tool("list_task_runs", {"task_id": task["id"]})
+    assert not history.is_error
+    (seen,) = history.structured_content["runs"]
+    assert seen["output"] == "said hello"
+    assert seen["agent"]["api"] == "anthropic" and seen["agent"]["stop_reason"] == "end_turn"
+    assert [(c["tool"], c["result"]) for c in seen["agent"]["tool_calls"]] == [
+        ("echo", "echo: hello")]
+    assert API_KEY not in json.dumps(history.structured_content) + json.dumps(listed)
