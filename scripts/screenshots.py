@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerate docs/screenshots/*.png, the MCP Apps view as the README shows it.
+"""Regenerate docs/screenshots/*.png, the MCP Apps view as docs/views.md shows it.
 
 The screenshots are taken by the browser tests themselves (tests/test_apps_view.py): Debian's
 chromium, driven by Playwright for Python, renders real tool results from an in-process server

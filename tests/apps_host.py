@@ -33,7 +33,7 @@ VIEW_URI = "ui://agentcron/view.html"
 DEFAULT_CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
                "img-src data:; media-src data:; connect-src 'none'; font-src 'none'; "
                "frame-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'")
-# Where screenshots go: scripts/screenshots.py points this at docs/screenshots (what the README
+# Where screenshots go: scripts/screenshots.py points this at docs/screenshots (what docs/views.md
 # shows); a plain test run keeps them out of the work tree.
 SCREENSHOTS = Path(os.environ.get("AGENTCRON_SCREENSHOTS_DIR")
                    or Path(tempfile.gettempdir()) / "agentcron-screenshots")

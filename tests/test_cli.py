@@ -26,6 +26,15 @@ def test_parse_prints_the_schedule_readably() -> None:
     assert "2026-03-12T09:00:00+01:00" in done.stdout
 
 
+def test_parse_prints_a_calendar_rule_and_its_start() -> None:
+    """A rule's meaning is not enough to paste it elsewhere: the RRULE and DTSTART are shown."""
+    done = agentcron("parse", "every other monday at 9am", "--tz", "Europe/Berlin",
+                     "--at", "2026-12-05T10:00:00Z")
+    assert done.returncode == 0, done.stderr
+    assert "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO;BYHOUR=9;BYMINUTE=0" in done.stdout
+    assert "2026-12-07T09:00:00+01:00" in done.stdout.split("starts at", 1)[1].splitlines()[0]
+
+
 def test_describe_uses_the_zone_and_lists_runs() -> None:
     done = agentcron("describe", "0 9 * * 1-5", "--tz", "Asia/Tokyo", "--at", "2026-03-11T10:00:00Z",
                      "--count", "3")

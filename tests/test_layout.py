@@ -17,7 +17,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "server" / "agentcron"
 
 MCP_LAYER = ("mcp", "agentcron.app", "agentcron.transport", "agentcron.views", "agentcron.cli",
-             "agentcron.tasks")
+             "agentcron.client_features", "agentcron.tasks")
 FORBIDDEN = {
     "cadence": ("agentcron.backends", "agentcron.config", *MCP_LAYER),
     "backends/local": MCP_LAYER,
@@ -77,7 +77,8 @@ def test_the_checker_sees_a_forbidden_import(tmp_path: Path) -> None:
 def test_the_package_root_holds_entry_points_and_packages_only() -> None:
     modules = {p.name for p in PACKAGE.glob("*.py")}
     packages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
-    assert packages == {"backends", "cadence", "views"}
+    # client_features: completions, elicitation, progress and icons for app.py (DESIGN.md §13)
+    assert packages == {"backends", "cadence", "client_features", "views"}
     assert modules == {
         "__init__.py", "__main__.py",
         # entry points: the CLI and its subcommands, the HTTP transport, the scheduler daemon

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal, TypeVar
 
-from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver import Context, ElicitationResult, MCPServer, Resolve
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
 from mcp.server.subscriptions import InMemorySubscriptionBus
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
@@ -21,6 +21,18 @@ from pydantic import BaseModel, Field, StringConstraints
 from agentcron import __version__
 from agentcron.backends.base import Backend, TaskFilters
 from agentcron.backends.factory import build_backend
+from agentcron.client_features.completions import register_completions
+from agentcron.client_features.icons import ICONS
+from agentcron.client_features.progress import wait_with_progress
+from agentcron.client_features.questions import (
+    DeleteConfirmation,
+    ZoneAnswer,
+    answered_zone,
+    ask_for_zone,
+    confirm_delete,
+    delete_confirmed,
+    zone_note,
+)
 from agentcron.views.calendar_resources import register_calendar
 from agentcron.config import Settings
 from agentcron.errors import AgentcronError, NotFoundError
@@ -136,6 +148,9 @@ Cursor = Annotated[
 ]
 
 
+# What run_task_now waits at most (local and LangGraph backends): the progress total.
+RUN_NOW_WAIT_SECONDS = 30.0
+
 # Backends open in this process (one per lifespan), so that a SIGTERM can stop their runners
 # gracefully (DESIGN.md §3) before the server itself is torn down.
 OPEN_BACKENDS: set[Backend] = set()
@@ -151,6 +166,8 @@ class AppState:
     """What every tool call shares: the task service over the configured backend."""
 
     tasks: TaskService
+    # AGENTCRON_TIMEZONE was set: a schedule without a zone uses it without asking the user.
+    timezone_configured: bool = False
 
 
 def model_tool(
@@ -162,7 +179,7 @@ def model_tool(
     def register(fn: _Tool) -> _Tool:
         description = inspect.cleandoc(fn.__doc__ or "")
         return server.tool(title=title, annotations=annotations, description=description,
-                           meta=ui_meta(fn.__name__))(fn)
+                           icons=ICONS, meta=ui_meta(fn.__name__))(fn)
 
     return register
 
@@ -221,7 +238,8 @@ def build_server(settings: Settings | None = None) -> MCPServer:
         await backend.start()
         OPEN_BACKENDS.add(backend)
         try:
-            yield AppState(tasks=TaskService(backend, settings.timezone, current_time))
+            yield AppState(tasks=TaskService(backend, settings.timezone, current_time),
+                           timezone_configured="timezone" in settings.model_fields_set)
         finally:
             OPEN_BACKENDS.discard(backend)
             await backend.close()
@@ -232,6 +250,7 @@ def build_server(settings: Settings | None = None) -> MCPServer:
         title="agentcron scheduler",
         version=__version__,
         instructions=INSTRUCTIONS,
+        icons=ICONS,
         log_level=settings.log_level,
         lifespan=lifespan,
         extensions=[apps_extension()],
@@ -332,6 +351,7 @@ def build_server(settings: Settings | None = None) -> MCPServer:
     register_resources_and_prompts(server)
     register_calendar(server)
     register_live_runs(server, bus)
+    register_completions(server)
     return server
 
 
@@ -357,14 +377,18 @@ def register_resources_and_prompts(server: MCPServer) -> None:
             raise ResourceNotFoundError(str(exc)) from exc
         return page.model_dump_json(indent=2)
 
-    @server.prompt(title="Schedule a task")
-    def schedule_task(request: str, timezone: str | None = None) -> str:
+    @server.prompt(title="Schedule a task", icons=ICONS)
+    def schedule_task(
+        request: str, timezone: str | None = None, assistant_id: str | None = None
+    ) -> str:
         """Turn a user's request into a confirmed scheduled task, step by step."""
         zone_line = (f"The user's time zone is {timezone}." if timezone else
                      "You do not know the user's time zone yet: ask for it (an IANA name such as "
                      "Europe/Berlin) before scheduling anything time-of-day based.")
+        assistant_line = (f"Run it with the assistant {assistant_id!r} (pass assistant_id).\n"
+                          if assistant_id else "")
         return (
-            f"The user wants this scheduled: {request!r}\n{zone_line}\n"
+            f"The user wants this scheduled: {request!r}\n{zone_line}\n{assistant_line}"
             "1. Split the request into WHAT to do (the prompt) and WHEN (the cadence).\n"
             "2. Call text_to_cron with the cadence and the time zone. If it fails, read the "
             "error, rephrase, or ask the user.\n"
@@ -390,6 +414,7 @@ def register_task_tools(server: MCPServer) -> None:
         prompt: Prompt,
         schedule: ScheduleText,
         ctx: Context[AppState],
+        zone_reply: Annotated[ElicitationResult[ZoneAnswer], Resolve(ask_for_zone)],
         timezone: ZoneName | None = None,
         assistant_id: AssistantId | None = None,
         name: TaskName | None = None,
@@ -411,7 +436,7 @@ def register_task_tools(server: MCPServer) -> None:
             svc = tasks_of(ctx)
             spec = TaskSpec(
                 prompt=prompt,
-                schedule=svc.parse_schedule(schedule, timezone),
+                schedule=svc.parse_schedule(schedule, timezone or answered_zone(zone_reply)),
                 assistant_id=assistant_id,
                 name=name,
                 enabled=enabled,
@@ -421,7 +446,8 @@ def register_task_tools(server: MCPServer) -> None:
                 overlap=overlap,
             )
             task = await svc.create(spec)
-            return respond(task, task_summary("Created", task))
+            note = zone_note(zone_reply, task.schedule.timezone)
+            return respond(task, task_summary("Created", task) + note)
 
     @model_tool(server, title="List scheduled tasks", annotations=READ_ONLY)
     async def list_scheduled_tasks(
@@ -493,14 +519,21 @@ def register_task_tools(server: MCPServer) -> None:
 
     @model_tool(server, title="Delete a scheduled task", annotations=DELETES)
     async def delete_scheduled_task(
-        task_id: TaskId, ctx: Context[AppState]
+        task_id: TaskId,
+        ctx: Context[AppState],
+        confirmation: Annotated[ElicitationResult[DeleteConfirmation], Resolve(confirm_delete)],
     ) -> Annotated[CallToolResult, DeletedTask]:
         """Delete a task and its run history for good. To stop it for a while, pause it instead
-        (update_scheduled_task with enabled=false).
+        (update_scheduled_task with enabled=false). The user may be asked to confirm; if they
+        do not, nothing is deleted and `deleted` is false.
 
         Example: {"task_id": "task_3f2a9c..."}
         """
         with tool_call("delete_scheduled_task"):
+            go_ahead, why_not = delete_confirmed(confirmation)
+            if not go_ahead:
+                kept = DeletedTask(task_id=task_id, deleted=False)
+                return respond(kept, f"Not deleted: {why_not}. Task {task_id} is unchanged.")
             await tasks_of(ctx).delete(task_id)
             result = DeletedTask(task_id=task_id, deleted=True)
             return respond(result, f"Deleted task {task_id}.")
@@ -517,7 +550,10 @@ def register_task_tools(server: MCPServer) -> None:
         Example: {"task_id": "task_3f2a9c..."}
         """
         with tool_call("run_scheduled_task_now"):
-            run = await tasks_of(ctx).run_now(task_id)
+            run = await wait_with_progress(
+                ctx, tasks_of(ctx).run_now(task_id), RUN_NOW_WAIT_SECONDS,
+                f"the run of task {task_id}", lambda run: f"run {run.id}: {run.status}",
+            )
             detail = run.error or (run.output or "")[:200]
             return respond(run, f"Run {run.id} of task {task_id}: {run.status}. {detail}".strip())
 
@@ -529,7 +565,8 @@ def register_task_tools(server: MCPServer) -> None:
         cursor: Cursor = None,
     ) -> Annotated[CallToolResult, RunPage]:
         """A task's run history, newest first: status (succeeded, failed, timed_out, skipped,
-        missed, running, queued), times, output (up to 64 KiB) or error.
+        missed, running, queued), times, output (up to 64 KiB) or error, and `delivery`: where
+        a succeeded run's output was sent (on_success) and whether it got there.
 
         Example: {"task_id": "task_3f2a9c...", "limit": 5}
         """
@@ -537,6 +574,8 @@ def register_task_tools(server: MCPServer) -> None:
             page = await tasks_of(ctx).runs(task_id, limit, cursor)
             lines = [f"{len(page.runs)} run(s) of task {task_id}"]
             lines += [f"- {r.scheduled_for} {r.status}" + (f": {r.error}" if r.error else "")
+                      + (f" (delivery to {r.delivery.target}: {r.delivery.status})"
+                         if r.delivery else "")
                       for r in page.runs]
             return respond(page, "\n".join(lines))
 

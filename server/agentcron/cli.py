@@ -245,6 +245,8 @@ def _parse(args: argparse.Namespace) -> int:
         ("cron", result.cron),
         ("interval", f"{result.interval_seconds} s" if result.interval_seconds else None),
         ("run at", result.run_at),
+        ("rule", result.rrule),
+        ("starts at", result.starts_at),
         ("time zone", result.timezone),
         ("meaning", result.description),
         ("portable", "yes" if result.portable else "no (needs croniter's L/# or is not cron)"),

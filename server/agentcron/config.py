@@ -31,7 +31,7 @@ def _user_dir(kind: Literal["data", "config"]) -> Path:
 
 
 class Settings(BaseSettings):
-    """Every knob agentcron reads; see the README's settings table."""
+    """Every knob agentcron reads; see the settings table in docs/operations.md."""
 
     model_config = SettingsConfigDict(
         env_prefix="AGENTCRON_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
@@ -52,7 +52,7 @@ class Settings(BaseSettings):
         description="Runner lease expiry: a run whose runner is silent this long is interrupted.",
     )
 
-    # Hosted backends (see the README's backend sections and ../shared/backends.md).
+    # Hosted backends (see docs/backend-*.md and ../shared/backends.md).
     langgraph_url: str | None = None
     langgraph_api_key: SecretStr | None = None
     toolhouse_url: str = "https://api.toolhouse.ai"

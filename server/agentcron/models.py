@@ -214,6 +214,15 @@ class AgentRun(WireModel):
     turns: int = Field(description="Model calls made.")
     tool_calls: list[AgentToolCall]
     usage: AgentUsage
+class RunDelivery(WireModel):
+    """Where a succeeded run's output went (on_success in the assistants file, DESIGN.md §12)."""
+
+    target: str = Field(description="The webhook or inbox assistant receiving the output.")
+    status: Literal["pending", "delivered", "failed"] = Field(
+        description="'failed' once the target's own retries are used up; the run's status and "
+        "output are unchanged either way.")
+    attempts: int = Field(description="Delivery attempts started so far.")
+    error: str | None = Field(description="Why the last attempt failed, if it did.")
 
 
 class Run(WireModel):
@@ -235,6 +244,8 @@ class Run(WireModel):
     agent: AgentRun | None = Field(
         default=None, description="What an agent run did (assistant type 'agent'); null otherwise."
     )
+    delivery: RunDelivery | None = Field(
+        default=None, description="The delivery of its output (null without an on_success target).")
 
 
 class RunPage(WireModel):
@@ -279,6 +290,9 @@ class AssistantInfo(WireModel):
     )
     on_failure: str | None = Field(
         default=None, description="Assistant alerted once when a run ends failed, timed out or missed."
+    )
+    on_success: str | None = Field(
+        default=None, description="Assistant receiving each succeeded run's output, once."
     )
     agent: AgentSummary | None = Field(
         default=None, description="For type 'agent': its API, model, MCP servers, allowed tools."

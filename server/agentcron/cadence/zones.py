@@ -142,6 +142,18 @@ def resolve_zone(name: str) -> str:
     return canonical
 
 
+def zones_starting_with(prefix: str) -> list[str]:
+    """IANA names a user typing `prefix` may mean: the whole name or its city part starts with
+    it, case-insensitively, spaces read as underscores ('berl' and 'europe/be' both give
+    'Europe/Berlin', 'new y' gives 'America/New_York'). Whole-name matches come first."""
+    typed = prefix.strip().lower().replace(" ", "_")
+    names = sorted(_iana_by_lower().values())
+    whole = [name for name in names if name.lower().startswith(typed)]
+    city = [name for name in names if name not in whole
+            and any(part.lower().startswith(typed) for part in name.split("/")[1:])]
+    return whole + city
+
+
 @lru_cache(maxsize=512)
 def zone(name: str) -> ZoneInfo:
     """The ZoneInfo for an IANA name that resolve_zone has accepted."""

@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from agentcron.backends.local.assistants import AssistantRegistry, FireRequest, RunFailure
-from agentcron.backends.local.firing import INTERRUPTED_BY_STOP, call_assistant
-from agentcron.backends.local.store import Claimed, RunRow, Store, TaskRow, from_db
+from agentcron.backends.local.assistants import FireRequest, RunFailure
+from agentcron.backends.local.firing import INTERRUPTED_BY_STOP
+from agentcron.backends.local.outbox import Outbox
+from agentcron.backends.local.store import RunRow, TaskRow, from_db
 
 logger = logging.getLogger("agentcron.runner")
 
@@ -39,30 +40,17 @@ def alert_request(task: TaskRow, run: RunRow) -> FireRequest:
     )
 
 
-class AlertSender:
-    """Sends the alerts a runner won, each as its own asyncio task (awaited on shutdown)."""
+class AlertSender(Outbox):
+    """Sends the alerts a runner won."""
 
-    def __init__(self, store: Store, assistants: AssistantRegistry) -> None:
-        self.store = store
-        self.assistants = assistants
-        self.in_flight: set[asyncio.Task[None]] = set()
-
-    def launch(self, claimed: Claimed) -> asyncio.Task[None]:
-        task = asyncio.create_task(self._send(claimed.task, claimed.run),
-                                   name=f"alert:{claimed.run.id}")
-        self.in_flight.add(task)
-        task.add_done_callback(self.in_flight.discard)
-        return task
+    kind = "alert"
 
     async def _send(self, task: TaskRow, run: RunRow) -> None:
         """Fire the run's alert assistant once; its own failure is logged, never alerted."""
-        status, output, error = "failed", None, "the alert assistant is not configured here"
         try:
-            if run.alert_to is not None and run.alert_to in self.assistants.names():
-                assistant = self.assistants.get(run.alert_to)
-                status, output, error = await call_assistant(assistant, alert_request(task, run))
+            status, output, error = await self.fire(run.alert_to, alert_request(task, run))
         except asyncio.CancelledError:
-            status, error = "failed", INTERRUPTED_BY_STOP
+            status, output, error = "failed", None, INTERRUPTED_BY_STOP
         if status != "succeeded":
             logger.warning("failure alert of run %s via '%s' failed: %s", run.id, run.alert_to,
                            error)

@@ -24,6 +24,7 @@ from agentcron.models import (
     PausedAll,
     RunAlert,
     Run,
+    RunDelivery,
     RunPage,
     Schedule,
     Task,
@@ -77,7 +78,17 @@ def _run_view(row: RunRow) -> Run:
         alert=RunAlert(assistant=row.alert_to, status=row.alert_status,  # type: ignore[arg-type]
                        output=row.alert_output) if row.alert_to and row.alert_status else None,
         agent=AgentRun.model_validate_json(row.agent) if row.agent else None,
+        delivery=_delivery_view(row),
     )
+
+
+def _delivery_view(row: RunRow) -> RunDelivery | None:
+    """The run's delivery as §12 shows it: one being sent right now is still `pending`."""
+    if not row.delivery_to or not row.delivery_status:
+        return None
+    status = "pending" if row.delivery_status == "sending" else row.delivery_status
+    return RunDelivery(target=row.delivery_to, status=status,  # type: ignore[arg-type]
+                       attempts=row.delivery_attempts, error=row.delivery_error)
 
 
 class LocalBackend:

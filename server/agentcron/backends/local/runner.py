@@ -22,6 +22,7 @@ from agentcron.backends.local.assistants import (
     FireRequest,
 )
 from agentcron.backends.local.alerts import AlertSender
+from agentcron.backends.local.deliveries import DeliverySender
 from agentcron.backends.local.failures import final_error, retry_at
 from agentcron.backends.local.firing import INTERRUPTED_BY_STOP, Fired, fire_assistant
 from agentcron.backends.local.lease import LeaseKeeper
@@ -94,6 +95,7 @@ class Runner:
         self.lease = LeaseKeeper(store, self.id, lease_seconds, clock, self._reaped_elsewhere,
                                  alert_for=assistants.alert_target)
         self.alerts = AlertSender(store, assistants)
+        self.deliveries = DeliverySender(store, assistants, self.id, clock)
         self._outcomes: list[Outcome] = []
         self._outcomes_written: asyncio.Future[None] | None = None
 
@@ -121,7 +123,8 @@ class Runner:
             await asyncio.gather(self._loop_task, return_exceptions=True)
         if self._leased is not None:
             await asyncio.gather(self._leased, return_exceptions=True)
-        pending = [*self._in_flight.values(), *self.alerts.in_flight]
+        pending = [*self._in_flight.values(), *self.alerts.in_flight,
+                   *self.deliveries.in_flight]
         if pending:
             _, still_running = await asyncio.wait(pending, timeout=grace_seconds)
             for task in still_running:
@@ -196,8 +199,8 @@ class Runner:
         return self.capacity - len(self._in_flight)
 
     async def tick(self) -> list[asyncio.Task[None]]:
-        """One pass: send pending alerts, start queued runs and due retries that may go, then
-        claim and fire what is due now."""
+        """One pass: send pending alerts and due deliveries, start queued runs and due retries
+        that may go, then claim and fire what is due now."""
         started: list[asyncio.Task[None]] = []
         await self.ready()
         self._last_change = await asyncio.to_thread(self.store.change_token)
@@ -206,6 +209,7 @@ class Runner:
         if await asyncio.to_thread(self.store.has_pending_alerts):
             alerts = await asyncio.to_thread(self.store.take_alerts, self.capacity)
             started += [self.alerts.launch(c) for c in alerts]
+        started += await self._send_deliveries()
         paused = await asyncio.to_thread(self.store.pause_state)
         if paused is None:  # under the global pause nothing starts; due runs are skipped
             started += await self._start_waiting()
@@ -221,6 +225,14 @@ class Runner:
             )
             started += [self._launch(c) for c in claimed]
         return started
+
+    async def _send_deliveries(self) -> list[asyncio.Task[None]]:
+        """Deliveries whose time has come (sent under the global pause too: the run is done)."""
+        now = to_db(self.clock())
+        if not await asyncio.to_thread(self.store.has_due_deliveries, now):
+            return []
+        taken = await asyncio.to_thread(self.store.take_deliveries, self.id, now, self.capacity)
+        return [self.deliveries.launch(c) for c in taken]
 
     async def _start_waiting(self) -> list[asyncio.Task[None]]:
         """Queued runs whose turn has come, and retries whose time has come."""
@@ -301,8 +313,10 @@ class Runner:
         else:
             alert_to = self.assistants.alert_target(task.assistant_id) if status in (
                 "failed", "timed_out") else None
+            deliver_to = self.assistants.delivery_target(task.assistant_id) if (
+                status == "succeeded") else None
             outcome = Outcome(run.id, status, output, error, to_db(ended), alert_to=alert_to,
-                              agent=agent_json)
+                              deliver_to=deliver_to, agent=agent_json)
         self._outcomes.append(outcome)
         if self._outcomes_written is None:
             self._outcomes_written = asyncio.get_running_loop().create_future()
@@ -311,8 +325,8 @@ class Runner:
         logger.info("run %s of task %s (attempt %d): %s%s", run.id, run.task_id, run.attempts,
                     outcome.status,
                     f", next attempt at {outcome.next_attempt_at}" if again is not None else "")
-        if outcome.alert_to or again is not None:
-            self._wake.set()  # an alert to send, or a retry to wait for
+        if outcome.alert_to or outcome.deliver_to or again is not None:
+            self._wake.set()  # an alert or a delivery to send, or a retry to wait for
 
     def _flush_outcomes(self) -> None:
         batch, done = self._outcomes, self._outcomes_written

@@ -1,6 +1,6 @@
 """Resolve a schedule's start and end (spec.Bound) against `now` in the schedule's zone.
 
-Rules, stated in the README: a start is the beginning of the day it names (or now, when that
+Rules, stated in docs/cadence.md: a start is the beginning of the day it names (or now, when that
 day is today or has passed); an end date includes that whole day in the schedule's zone, and a
 month ('until april') includes that whole month; a date without a year is the next one on or
 after the start; 'for the next 2 weeks' counts from the reference time.

@@ -86,6 +86,8 @@ class FireRequest:
     task_name: str | None
     attempt: int = 1  # 1-based: retries of one occurrence carry 2, 3, ...
     failure: RunFailure | None = None  # set when this fire is the run's failure alert
+    # Set when this fire delivers a succeeded run's output to its on_success target (§12).
+    delivered_output: str | None = None
 
     @property
     def scheduled_for_text(self) -> str:
@@ -95,9 +97,11 @@ class FireRequest:
     @property
     def idempotency_key(self) -> str:
         """`<task_id>:<scheduled_for>`: the same for every attempt of this occurrence;
-        `alert:<run_id>` for its failure alert."""
+        `alert:<run_id>` for its failure alert, `deliver:<run_id>` for its delivery."""
         if self.failure is not None:
             return f"alert:{self.run_id}"
+        if self.delivered_output is not None:
+            return f"deliver:{self.run_id}"
         return f"{self.task_id}:{self.scheduled_for_text}"
 
 

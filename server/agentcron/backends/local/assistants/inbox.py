@@ -26,4 +26,7 @@ class InboxAssistant:
         self.timeout_seconds = INBOX_TIMEOUT_SECONDS
 
     async def fire(self, request: FireRequest) -> str:
+        """The prompt; as an on_success target, the delivered run's output."""
+        if request.delivered_output is not None:
+            return request.delivered_output
         return request.prompt

@@ -57,6 +57,7 @@ _TABLES: dict[str, type[BaseModel]] = {
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _TYPES = ", ".join(ASSISTANT_TYPES)
 NAME_RULE = "1 to 64 letters, digits, '-' or '_'"
+DELIVERY_TYPES = ("webhook", "inbox")  # what on_success may name
 
 
 def check_assistants_file(path: Path) -> None:
@@ -105,8 +106,11 @@ def load_assistants(
         name: FailurePolicy(config.retries, config.retry_backoff_seconds, config.on_failure)
         for name, config in parsed.assistants.items() if not isinstance(config, InboxConfig)
     }
+    success_targets = {name: config.on_success for name, config in parsed.assistants.items()
+                       if config.on_success is not None}
     registry = AssistantRegistry(assistants, default=parsed.default, source=path,
-                                 policies=policies, on_failure=parsed.on_failure)
+                                 policies=policies, on_failure=parsed.on_failure,
+                                 on_success=parsed.on_success, success_targets=success_targets)
     if version is None:
         logger.info("no assistants file at %s: only the built-in inbox", path)
     else:
@@ -166,13 +170,38 @@ def _check_names(path: Path, parsed: AssistantsFile) -> None:
     known = {BUILTIN_INBOX, *parsed.assistants}
     named = [("top level key 'default'", parsed.default),
              ("top level key 'on_failure'", parsed.on_failure)]
-    named += [(f"[assistants.{_table(name)}] key 'on_failure'", getattr(config, "on_failure", None))
+    named += [(f"{_table(name)} key 'on_failure'", getattr(config, "on_failure", None))
               for name, config in parsed.assistants.items()]
+    delivered = [("top level key 'on_success'", None, parsed.on_success)]
+    delivered += [(f"{_table(name)} key 'on_success'", name, config.on_success)
+                  for name, config in parsed.assistants.items()]
+    named += [(where, target) for where, _, target in delivered]
     for where, name in named:
         if name is not None and name not in known:
             raise ConfigError(
                 f"Invalid assistants file {path}: {where}: no assistant named "
                 f"'{name}' (configured: {', '.join(sorted(known))})"
+            )
+    _check_delivery_targets(path, parsed, delivered)
+
+
+def _check_delivery_targets(path: Path, parsed: AssistantsFile,
+                            delivered: list[tuple[str, str | None, str | None]]) -> None:
+    """`on_success` names a webhook or an inbox (DESIGN.md §12): something that receives text
+    and has no side effect beyond that, and never the assistant itself."""
+    for where, owner, target in delivered:
+        if target is None:
+            continue
+        kind = "inbox" if target == BUILTIN_INBOX else parsed.assistants[target].type
+        if kind not in DELIVERY_TYPES:
+            raise ConfigError(
+                f"Invalid assistants file {path}: {where}: '{target}' is an assistant of type "
+                f"\"{kind}\"; on_success must name a webhook or inbox assistant"
+            )
+        if target == owner:
+            raise ConfigError(
+                f"Invalid assistants file {path}: {where}: an assistant cannot deliver its "
+                f"output to itself; name another webhook or inbox assistant"
             )
 
 
@@ -208,7 +237,8 @@ def _describe(error: ErrorDetails) -> str:
     if not loc or loc[0] != "assistants" or len(loc) == 1:
         key = str(loc[0]) if loc else ""
         if kind == "extra_forbidden":
-            return f"top level: unknown key '{key}' (allowed: default, assistants)"
+            return (f"top level: unknown key '{key}' "
+                    "(allowed: default, on_failure, on_success, assistants)")
         if key == "assistants":
             return "top level key 'assistants': must be tables written as [assistants.NAME]"
         if kind == "string_pattern_mismatch":

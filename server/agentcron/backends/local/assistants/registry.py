@@ -34,10 +34,14 @@ class AssistantRegistry:
         source: Path | None = None,
         policies: Mapping[str, FailurePolicy] | None = None,
         on_failure: str | None = None,
+        on_success: str | None = None,
+        success_targets: Mapping[str, str] | None = None,
     ) -> None:
         self.source = source
         self._policies = dict(policies or {})
         self._on_failure = on_failure
+        self._on_success = on_success
+        self._success_targets = dict(success_targets or {})
         self._by_name: dict[str, ConfiguredAssistant] = {BUILTIN_INBOX: InboxAssistant()}
         for assistant in assistants:
             self._by_name[assistant.name] = assistant
@@ -70,6 +74,14 @@ class AssistantRegistry:
         the file's top-level one (None: nobody)."""
         return self.policy(name).on_failure or self._on_failure
 
+    def delivery_target(self, name: str | None) -> str | None:
+        """Which assistant receives a succeeded run's output (DESIGN.md §12): its own
+        `on_success`, else the file's top-level one (None: nobody). Never itself: the target's
+        own runs are not delivered back to it."""
+        own = name or self.default
+        target = self._success_targets.get(own) or self._on_success
+        return None if target == own else target
+
     def infos(self) -> list[AssistantInfo]:
         infos = []
         for name in self.names():
@@ -83,5 +95,6 @@ class AssistantRegistry:
                 retry_backoff_seconds=policy.retry_backoff_seconds,
                 on_failure=self.alert_target(name),
                 agent=getattr(self._by_name[name], "agent_summary", None),
+                on_success=self.delivery_target(name),
             ))
         return infos

@@ -52,13 +52,19 @@ class _Table(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
-class InboxConfig(_Table):
-    """`type = "inbox"`: records the prompt as the run's output; takes no other keys."""
+class _OnSuccess(_Table):
+    """Where a succeeded run's output goes (DESIGN.md §12): any assistant type may name one."""
+
+    on_success: AssistantName | None = None
+
+
+class InboxConfig(_OnSuccess):
+    """`type = "inbox"`: records the prompt as the run's output; takes only `on_success`."""
 
     type: Literal["inbox"]
 
 
-class _FailurePolicy(_Table):
+class _FailurePolicy(_OnSuccess):
     """What happens when a fire fails (DESIGN.md §9): the user decides, per assistant."""
 
     retries: Annotated[int, Field(ge=0, le=MAX_RETRIES)] = 0
@@ -238,4 +244,5 @@ class AssistantsFile(_Table):
 
     default: AssistantName = BUILTIN_INBOX
     on_failure: AssistantName | None = None  # alerted when a run ends failed, timed out, missed
+    on_success: AssistantName | None = None  # receives each succeeded run's output (§12)
     assistants: dict[AssistantName, AssistantConfig] = Field(default_factory=dict)

@@ -12,6 +12,10 @@ The request a receiver gets:
     {"task_id": ..., "run_id": ..., "scheduled_for": "2026-03-11T09:00:00Z",
      "prompt": ..., "metadata": {...}, "chat_id": ... | null, "task_name": ... | null}
 
+As a failure alert (DESIGN.md §9) the body is the `run.failed` event with `Idempotency-Key:
+alert:<run_id>`; as an on_success target (§12) it is the `run.succeeded` event carrying the
+run's output, with `Idempotency-Key: deliver:<run_id>` (docs/deliveries.md).
+
 `scheduled_for` in the body and in `Idempotency-Key` is the same string (contract). Retries
 (connection errors, 429/502/503/504; at most 2) resend the same key, so dedupe on it.
 
@@ -73,6 +77,17 @@ def payload(request: FireRequest) -> bytes:
             "status": request.failure.status,
             "error": request.failure.error,
             "attempts": request.failure.attempts,
+        }
+    elif request.delivered_output is not None:  # an on_success delivery (DESIGN.md §12)
+        document = {
+            "event": "run.succeeded",
+            "task_id": request.task_id,
+            "task_name": request.task_name,
+            "run_id": request.run_id,
+            "scheduled_for": request.scheduled_for_text,
+            "prompt": request.prompt,
+            "output": request.delivered_output,
+            "metadata": request.metadata,
         }
     else:
         document = {

@@ -9,6 +9,7 @@ from agentcron.backends.local.store.rows import (
     NO_NEXT_RUN,
     ClaimPlan,
     Claimed,
+    DeliveryResult,
     Occurrence,
     Outcome,
     PauseState,
@@ -22,7 +23,8 @@ from agentcron.backends.local.store.urls import is_postgres_url, redact_url
 from agentcron.errors import ConfigError
 
 __all__ = [
-    "NO_NEXT_RUN", "ClaimPlan", "Claimed", "Occurrence", "Outcome", "PauseState", "RunRow",
+    "NO_NEXT_RUN", "ClaimPlan", "Claimed", "DeliveryResult", "Occurrence", "Outcome",
+    "PauseState", "RunRow",
     "Store", "TaskPageRows",
     "TaskRow", "from_db", "open_store", "redact_url", "require_store_driver", "to_db",
 ]

@@ -26,6 +26,7 @@ from agentcron.backends.local.store.rows import (
     TASK_COLUMNS,
     ClaimPlan,
     Claimed,
+    DeliveryResult,
     Occurrence,
     Outcome,
     PauseState,
@@ -35,7 +36,7 @@ from agentcron.backends.local.store.rows import (
 )
 from agentcron.errors import StoreError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # `{key}` in the statements below: a text column compared or sorted as a key. SQLite's TEXT
 # compares bytes; PostgreSQL spells that `TEXT COLLATE "C"`.
 
@@ -133,6 +134,20 @@ MIGRATIONS: dict[int, list[str]] = {
         # What an agent run did (DESIGN.md §12): JSON, null for other assistant types.
         "ALTER TABLE runs ADD COLUMN agent TEXT",
     ],
+    5: [
+        # on_success deliveries (DESIGN.md §12): where a succeeded run's output goes, whether it
+        # got there, and who is sending it (reaped like a run when that runner dies).
+        "ALTER TABLE runs ADD COLUMN delivery_to TEXT",
+        "ALTER TABLE runs ADD COLUMN delivery_status {key}",
+        "ALTER TABLE runs ADD COLUMN delivery_attempts INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE runs ADD COLUMN delivery_error TEXT",
+        "ALTER TABLE runs ADD COLUMN delivery_next_at {key}",
+        "ALTER TABLE runs ADD COLUMN delivery_runner {key}",
+        "CREATE INDEX IF NOT EXISTS runs_delivery_due ON runs (delivery_next_at) "
+        "WHERE delivery_status = 'pending'",
+        "CREATE INDEX IF NOT EXISTS runs_delivery_sending ON runs (delivery_runner) "
+        "WHERE delivery_status = 'sending'",
+    ],
 }
 PAUSE_FLAG = "paused_all"
 
@@ -140,9 +155,17 @@ DUE_TASKS = (
     "SELECT * FROM tasks WHERE enabled = 1 AND next_due IS NOT NULL AND next_due <= ? "
     "ORDER BY next_due LIMIT ?"
 )
+NEXT_DELIVERY = (
+    "SELECT delivery_next_at AS at FROM runs WHERE delivery_status = 'pending' "
+    "ORDER BY delivery_next_at LIMIT 1"
+)
 NEXT_DUE_TASK = (
     "SELECT next_due AS at FROM tasks WHERE enabled = 1 AND next_due IS NOT NULL "
     "ORDER BY next_due LIMIT 1"
+)
+DELIVERY_INTERRUPTED = (
+    "interrupted: the runner sending this delivery stopped before it finished; it is sent "
+    "again with the same Idempotency-Key"
 )
 INTERRUPTED_BY_LEASE = (
     "interrupted: the runner executing this run stopped (lease expired) before it finished; "
@@ -249,6 +272,7 @@ class Store(ABC):
                     "alert_to = ?, alert_status = ? WHERE id = ? AND status = 'running'",
                     updates,
                 )
+            self._requeue_deliveries(tx, now, clock, clock_params)
             tx.run(f"DELETE FROM runners WHERE expires_at <= {clock}", clock_params)
             return len(updates)
 
@@ -399,7 +423,7 @@ class Store(ABC):
         with self.reading() as tx:
             found = tx.rows(NEXT_DUE_TASK) + tx.rows(
                 "SELECT next_attempt_at AS at FROM runs WHERE status = 'retrying' "
-                "ORDER BY next_attempt_at LIMIT 1")
+                "ORDER BY next_attempt_at LIMIT 1") + tx.rows(NEXT_DELIVERY)
         return min((row["at"] for row in found), default=None)
 
     # --- the global pause -----------------------------------------------------------------
@@ -587,7 +611,8 @@ class Store(ABC):
     def finish_runs(self, outcomes: Sequence[Outcome]) -> None:
         """Record outcomes in one transaction, skipping runs something (a reaper) already
         closed. A failed attempt with retries left waits as `retrying` with no runner; a final
-        failure with an alert target leaves its alert pending for any runner to send."""
+        failure with an alert target leaves its alert pending for any runner to send, a success
+        with an on_success target its delivery, due now."""
         retrying = [o for o in outcomes if o.status == "retrying"]
         final = [o for o in outcomes if o.status != "retrying"]
         with self.transaction() as tx:
@@ -600,10 +625,14 @@ class Store(ABC):
                 )
             if final:
                 tx.run_many(
-                    "UPDATE runs SET status = ?, output = ?, error = ?, agent = ?, finished_at = ?, "
-                    "alert_to = ?, alert_status = ? WHERE id = ? AND status = 'running'",
+                    "UPDATE runs SET status = ?, output = ?, error = ?, agent = ?, "
+                    "finished_at = ?, alert_to = ?, alert_status = ?, delivery_to = ?, "
+                    "delivery_status = ?, "
+                    "delivery_next_at = ? WHERE id = ? AND status = 'running'",
                     [(o.status, o.output, o.error, o.agent, o.at, o.alert_to,
-                      "pending" if o.alert_to else None, o.run_id) for o in final],
+                      "pending" if o.alert_to else None, o.deliver_to,
+                      "pending" if o.deliver_to else None, o.at if o.deliver_to else None,
+                      o.run_id) for o in final],
                 )
 
     # --- failure alerts -------------------------------------------------------------------
@@ -637,6 +666,59 @@ class Store(ABC):
                 "WHERE id = ? AND alert_status = 'sending'",
                 [(status, output, run_id) for run_id, status, output in results],
             )
+
+    # --- on_success deliveries (DESIGN.md §12) ----------------------------------------------
+
+    def has_due_deliveries(self, now: str) -> bool:
+        """A read-only check (indexed), so passes without a due delivery take no write lock."""
+        return bool(self._read("SELECT 1 AS one FROM runs WHERE delivery_status = 'pending' "
+                               "AND delivery_next_at <= ? LIMIT 1", (now,)))
+
+    def take_deliveries(self, runner_id: str, now: str, limit: int) -> list[Claimed]:
+        """Due deliveries this runner now sends (CAS per run: one sender at a time); taking
+        one counts an attempt."""
+        taken: list[Claimed] = []
+        with self.transaction() as tx:
+            rows = tx.rows(
+                "SELECT * FROM runs WHERE delivery_status = 'pending' AND delivery_next_at <= ? "
+                f"ORDER BY delivery_next_at LIMIT ?{self.lock_rows_skip}",
+                (now, limit),
+            )
+            for raw in rows:
+                run = RunRow.from_record(raw)
+                won = tx.run(
+                    "UPDATE runs SET delivery_status = 'sending', delivery_runner = ?, "
+                    "delivery_attempts = delivery_attempts + 1, delivery_next_at = NULL "
+                    "WHERE id = ? AND delivery_status = 'pending'", (runner_id, run.id)) == 1
+                run.delivery_status, run.delivery_runner = "sending", runner_id
+                run.delivery_attempts += 1
+                run.delivery_next_at = None
+                if won and (claimed := self._with_task(tx, run)) is not None:
+                    taken.append(claimed)
+        return taken
+
+    def finish_deliveries(self, runner_id: str, results: Sequence[DeliveryResult]) -> None:
+        """Record how deliveries this runner sent ended; one it no longer holds (its lease
+        expired and another runner requeued it) is left to its new sender."""
+        with self.transaction() as tx:
+            tx.run_many(
+                "UPDATE runs SET delivery_status = ?, delivery_error = ?, delivery_next_at = ?, "
+                "delivery_runner = NULL WHERE id = ? AND delivery_status = 'sending' "
+                "AND delivery_runner = ?",
+                [(r.status, r.error, r.next_at, r.run_id, runner_id) for r in results],
+            )
+
+    @staticmethod
+    def _requeue_deliveries(tx: Tx, now: str, clock: str,
+                            clock_params: tuple[Any, ...]) -> int:
+        """Deliveries whose sender's lease expired go back to pending, due now: the receiver
+        dedupes on their Idempotency-Key if the interrupted attempt did get through."""
+        return tx.run(
+            "UPDATE runs SET delivery_status = 'pending', delivery_next_at = ?, "
+            "delivery_error = ?, delivery_runner = NULL WHERE delivery_status = 'sending' "
+            f"AND delivery_runner NOT IN (SELECT id FROM runners WHERE expires_at > {clock})",
+            (now, DELIVERY_INTERRUPTED, *clock_params),
+        )
 
     def get_run(self, run_id: str) -> RunRow | None:
         rows = self._read("SELECT * FROM runs WHERE id = ?", (run_id,))

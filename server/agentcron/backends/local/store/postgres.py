@@ -119,7 +119,7 @@ class PostgresStore(Store):
 
     def change_token(self) -> object:
         """What the runner sleeps on: the earliest due task and retry, whether runs wait in a
-        queue or alerts to be sent, and the global pause."""
+        queue or alerts to be sent, the earliest pending delivery, and the global pause."""
         row = self._read(
             "SELECT (SELECT next_due FROM tasks WHERE enabled = 1 AND next_due IS NOT NULL "
             "        ORDER BY next_due LIMIT 1) AS due, "
@@ -127,6 +127,8 @@ class PostgresStore(Store):
             "        ORDER BY next_attempt_at LIMIT 1) AS retry, "
             "       EXISTS (SELECT 1 FROM runs WHERE status = 'queued') AS queued, "
             "       EXISTS (SELECT 1 FROM runs WHERE alert_status = 'pending') AS alerts, "
+            "       (SELECT delivery_next_at FROM runs WHERE delivery_status = 'pending' "
+            "        ORDER BY delivery_next_at LIMIT 1) AS delivery, "
             "       (SELECT since FROM flags WHERE name = 'paused_all') AS paused"
         )[0]
         return tuple(row.values())

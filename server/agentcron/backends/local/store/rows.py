@@ -18,7 +18,8 @@ TASK_COLUMNS = (
 RUN_COLUMNS = (
     "id", "task_id", "scheduled_for", "trigger", "status", "runner_id", "started_at",
     "finished_at", "output", "error", "attempts", "next_attempt_at", "alert_to", "alert_status",
-    "alert_output", "agent",
+    "alert_output", "agent", "delivery_to", "delivery_status", "delivery_attempts",
+    "delivery_error", "delivery_next_at", "delivery_runner",
 )
 
 
@@ -92,6 +93,12 @@ class RunRow:
     alert_status: str | None = None  # pending | sending | sent | failed
     alert_output: str | None = None
     agent: str | None = None  # an agent run's record, JSON (DESIGN.md §12)
+    delivery_to: str | None = None  # on_success: the assistant its output goes to (§12)
+    delivery_status: str | None = None  # pending | sending | delivered | failed
+    delivery_attempts: int = 0
+    delivery_error: str | None = None  # the last failed attempt's error
+    delivery_next_at: str | None = None  # pending: when the next attempt may start
+    delivery_runner: str | None = None  # sending: the runner sending it
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> RunRow:
@@ -139,6 +146,17 @@ class Outcome:
     next_attempt_at: str | None = None  # status retrying: when the next attempt starts
     alert_to: str | None = None  # a final failure: who is alerted
     agent: str | None = None  # an agent run's record, JSON
+    deliver_to: str | None = None  # a success: who receives its output (on_success)
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """How one delivery attempt ended: delivered, failed for good, or pending again."""
+
+    run_id: str
+    status: str  # delivered | failed | pending
+    error: str | None = None
+    next_at: str | None = None  # pending: when the next attempt may start
 
 
 @dataclass(frozen=True)
