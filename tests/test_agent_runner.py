@@ -26,7 +26,7 @@ from tests.agent_servers.model import (
     scripted_model,
 )
 from tests.agent_servers.real import TOOL_SERVER
-from tests.conftest import Database, FakeClock, write_assistants
+from tests.conftest import Database, FakeClock, Sink, write_assistants
 
 pytestmark = pytest.mark.anyio
 START = datetime(2026, 3, 11, 10, 0, tzinfo=UTC)
@@ -199,3 +199,46 @@ allow_tools = ["echo"]
     assert [(c["tool"], c["result"]) for c in seen["agent"]["tool_calls"]] == [
         ("echo", "echo: hello")]
     assert API_KEY not in json.dumps(history.structured_content) + json.dumps(listed)
+
+
+async def test_the_delivered_output_holds_no_secret(tmp_path: Path, model: ScriptedModel,
+                                                    sink: Sink,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """on_success (part B) sends the run's output: scrubbed before it was ever stored."""
+    monkeypatch.setenv("RUNNER_TEST_KEY", API_KEY)
+    monkeypatch.setenv("RUNNER_TEST_SECRET", ENV_SECRET)
+    path = write_assistants(tmp_path / "assistants.toml", f"""
+[assistants.notify]
+type = "webhook"
+url = "{sink.url}"
+
+[assistants.researcher]
+type = "agent"
+api = "openai"
+base_url = "{model.url}"
+model = "scripted-1"
+api_key_env = "RUNNER_TEST_KEY"
+on_success = "notify"
+
+[assistants.researcher.mcp_servers.tools]
+command = {json.dumps(sys.executable)}
+args = [{json.dumps(str(TOOL_SERVER))}]
+env_from = ["RUNNER_TEST_SECRET"]
+allow_tools = ["environment"]
+""")
+    store = open_store(str(tmp_path / "tasks.db"))
+    backend = LocalBackend(store, load_assistants(path, conversations=store),
+                           scheduling=False, clock=FakeClock(START))
+    await backend.start()
+    try:
+        model.play(call_tools(("tools__environment", {})),
+                   answer(f"key {API_KEY}, secret {ENV_SECRET}"))
+        task_id = await new_task(backend)
+        run = await fire_due(backend, task_id)
+        await fire_due(backend, task_id)  # the delivery goes out on the next pass
+    finally:
+        await backend.close()
+    assert run.status == "succeeded"
+    (delivered,) = sink.requests
+    assert delivered["json"]["output"] == "key [redacted], secret [redacted]"
+    assert API_KEY not in json.dumps(delivered) and ENV_SECRET not in json.dumps(delivered)
