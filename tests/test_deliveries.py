@@ -141,6 +141,7 @@ async def test_a_succeeded_run_goes_to_the_webhook_once_with_the_documented_body
         "event": "run.succeeded", "task_id": run.task_id, "task_name": "digest",
         "run_id": run.id, "scheduled_for": run.scheduled_for,
         "prompt": "the weekly numbers", "output": run.output, "metadata": {"team": "ops"},
+        "owner": "local",
     }
     headers = request["headers"]
     assert headers["idempotency-key"] == f"deliver:{run.id}"  # type: ignore[index]

@@ -155,7 +155,7 @@ async def test_the_last_failure_alerts_once_with_the_documented_body(
     assert alert["json"] == {
         "event": "run.failed", "task_id": task.id, "task_name": "nightly export",
         "run_id": run.id, "scheduled_for": run.scheduled_for, "status": "failed",
-        "error": run.error, "attempts": 2,
+        "error": run.error, "attempts": 2, "owner": "local",
     }
     assert run.alert is not None and (run.alert.assistant, run.alert.status) == ("alerts", "sent")
 

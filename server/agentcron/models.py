@@ -186,6 +186,34 @@ class RunAlert(WireModel):
                                "or why it failed.")
 
 
+class AgentToolCall(WireModel):
+    """One tool call an agent run's model asked for; `allowed` false: never executed."""
+
+    server: str | None = Field(description="The MCP server it names (null: none configured).")
+    tool: str
+    arguments: str = Field(description="The arguments (JSON text), at most 2 KiB.")
+    result: str = Field(description="The tool's answer or the error given instead, at most 2 KiB.")
+    is_error: bool
+    allowed: bool
+    duration_ms: int
+
+
+class AgentUsage(WireModel):
+    input_tokens: int
+    output_tokens: int
+
+
+class AgentRun(WireModel):
+    """The record of an agent run (DESIGN.md §12), kept for failed and timed-out runs too."""
+
+    model: str
+    api: Literal["openai", "anthropic"]
+    stop_reason: str | None = Field(
+        description="The model's last stop reason, or max_turns, max_tool_calls, timeout, error."
+    )
+    turns: int = Field(description="Model calls made.")
+    tool_calls: list[AgentToolCall]
+    usage: AgentUsage
 class RunDelivery(WireModel):
     """Where a succeeded run's output went (on_success in the assistants file, DESIGN.md §12)."""
 
@@ -213,6 +241,9 @@ class Run(WireModel):
         default=None, description="When the next attempt starts (status 'retrying')."
     )
     alert: RunAlert | None = Field(default=None, description="Its failure alert, if one fired.")
+    agent: AgentRun | None = Field(
+        default=None, description="What an agent run did (assistant type 'agent'); null otherwise."
+    )
     delivery: RunDelivery | None = Field(
         default=None, description="The delivery of its output (null without an on_success target).")
 
@@ -224,11 +255,29 @@ class RunPage(WireModel):
     next_cursor: str | None
 
 
+class AgentServerInfo(WireModel):
+    """One MCP server of an agent assistant: never its command, environment or headers."""
+
+    name: str
+    transport: Literal["stdio", "http"]
+    allow_tools: list[str] = Field(description='Tools the agent may call; ["*"] means all.')
+
+
+class AgentSummary(WireModel):
+    """What an `agent` assistant runs, without any secret."""
+
+    api: Literal["openai", "anthropic"]
+    model: str
+    servers: list[AgentServerInfo]
+    max_turns: int
+    max_tool_calls: int
+
+
 class AssistantInfo(WireModel):
     """A configured assistant (what a fire does); secrets are never shown."""
 
     name: str
-    type: Literal["inbox", "webhook", "command", "openai", "langgraph"] = Field(
+    type: Literal["inbox", "webhook", "command", "openai", "agent", "langgraph"] = Field(
         description="Local assistant types, or 'langgraph' for a LangGraph graph/assistant."
     )
     is_default: bool
@@ -244,6 +293,9 @@ class AssistantInfo(WireModel):
     )
     on_success: str | None = Field(
         default=None, description="Assistant receiving each succeeded run's output, once."
+    )
+    agent: AgentSummary | None = Field(
+        default=None, description="For type 'agent': its API, model, MCP servers, allowed tools."
     )
 
 

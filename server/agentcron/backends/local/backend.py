@@ -20,6 +20,7 @@ from agentcron.cadence.zones import zone
 from agentcron.errors import InvalidRequestError, NotFoundError, ScheduleError
 from agentcron.principal import current_owner
 from agentcron.models import (
+    AgentRun,
     AssistantList,
     PausedAll,
     RunAlert,
@@ -77,6 +78,7 @@ def _run_view(row: RunRow) -> Run:
         next_attempt_at=utc(row.next_attempt_at),
         alert=RunAlert(assistant=row.alert_to, status=row.alert_status,  # type: ignore[arg-type]
                        output=row.alert_output) if row.alert_to and row.alert_status else None,
+        agent=AgentRun.model_validate_json(row.agent) if row.agent else None,
         delivery=_delivery_view(row),
     )
 

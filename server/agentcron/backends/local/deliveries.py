@@ -43,6 +43,7 @@ def delivery_request(task: TaskRow, run: RunRow) -> FireRequest:
         task_name=task.name,
         attempt=run.delivery_attempts,
         delivered_output=run.output or "",
+        owner=task.owner,
     )
 
 

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
+from typing import Any
 
 from agentcron.backends.local.assistants import (
     Assistant,
     AssistantFailure,
     AssistantTimeout,
     FireRequest,
+    FireResult,
 )
 from agentcron.models import MAX_OUTPUT_BYTES
 
@@ -35,21 +38,42 @@ def truncate_output(text: str) -> str:
     return data[:keep].decode("utf-8", errors="ignore") + TRUNCATION_NOTE
 
 
+@dataclass(frozen=True)
+class Fired:
+    """How one fire ended: (status, output, error), plus an agent run's record (DESIGN §12)."""
+
+    status: str
+    output: str | None
+    error: str | None
+    agent: dict[str, Any] | None = None
+    tools_called: bool = False  # an agent executed a tool: the run is never retried
+
+
 async def call_assistant(assistant: Assistant,
                      request: FireRequest) -> tuple[str, str | None, str | None]:
     """Fire one request under the assistant's timeout; (status, output, error)."""
+    fired = await fire_assistant(assistant, request)
+    return fired.status, fired.output, fired.error
+
+
+async def fire_assistant(assistant: Assistant, request: FireRequest) -> Fired:
+    """Fire one request under the assistant's timeout (plus the time it needs to clean up,
+    e.g. an agent stopping its MCP servers after its own deadline)."""
+    deadline = assistant.timeout_seconds + getattr(assistant, "cleanup_seconds", 0.0)
     try:
-        output = await asyncio.wait_for(
-            assistant.fire(request), timeout=assistant.timeout_seconds
-        )
-    except (AssistantTimeout, asyncio.TimeoutError):
-        return "timed_out", None, (
+        result = await asyncio.wait_for(assistant.fire(request), timeout=deadline)
+    except (AssistantTimeout, asyncio.TimeoutError) as exc:
+        return Fired("timed_out", None, (
             f"timed out after {assistant.timeout_seconds:g} s "
             f"(assistant '{assistant.name}' timeout_seconds)"
-        )
+        ), getattr(exc, "agent_record", None), getattr(exc, "tools_called", False))
     except AssistantFailure as exc:
-        return "failed", None, truncate_output(str(exc))
+        return Fired("failed", None, truncate_output(str(exc)), exc.agent_record,
+                     exc.tools_called)
     except Exception as exc:  # a bug, not the user's: record it, keep the runner alive
         logger.exception("run %s crashed", request.run_id)
-        return "failed", None, f"internal error while firing: {type(exc).__name__}"
-    return "succeeded", truncate_output(output), None
+        return Fired("failed", None, f"internal error while firing: {type(exc).__name__}")
+    if isinstance(result, FireResult):
+        return Fired("succeeded", truncate_output(result.output), None, result.agent,
+                     result.tools_called)
+    return Fired("succeeded", truncate_output(result), None)

@@ -10,10 +10,12 @@ something (the store's change token, checked at most once per POLL_SECONDS) - no
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timezone
+from typing import Any
 
 from agentcron.backends.local.assistants import (
     AssistantRegistry,
@@ -21,8 +23,8 @@ from agentcron.backends.local.assistants import (
 )
 from agentcron.backends.local.alerts import AlertSender
 from agentcron.backends.local.deliveries import DeliverySender
-from agentcron.backends.local.failures import retry_at
-from agentcron.backends.local.firing import INTERRUPTED_BY_STOP, call_assistant
+from agentcron.backends.local.failures import final_error, retry_at
+from agentcron.backends.local.firing import INTERRUPTED_BY_STOP, Fired, fire_assistant
 from agentcron.backends.local.lease import LeaseKeeper
 from agentcron.backends.local.plan import plan_task
 from agentcron.backends.local.store import (
@@ -268,20 +270,21 @@ class Runner:
 
     async def _fire(self, task: TaskRow, run: RunRow) -> None:
         try:
-            status, output, error = await self._execute(task, run)
+            fired = await self._execute(task, run)
         except asyncio.CancelledError:
             await asyncio.shield(self._record(task, run, "failed", None, INTERRUPTED_BY_STOP,
                                               interrupted=True))
             raise
-        await self._record(task, run, status, output, error)
+        await self._record(task, run, fired.status, fired.output, fired.error,
+                           agent=fired.agent, tools_called=fired.tools_called)
         self._wake.set()  # a queued run of this task may go now
 
-    async def _execute(self, task: TaskRow, run: RunRow) -> tuple[str, str | None, str | None]:
+    async def _execute(self, task: TaskRow, run: RunRow) -> Fired:
         try:
             assistant = self.assistants.get(task.assistant_id or self.assistants.default,
                                              task.owner)
         except NotFoundError as exc:
-            return "failed", None, str(exc)
+            return Fired("failed", None, str(exc))
         request = FireRequest(
             task_id=task.id,
             run_id=run.id,
@@ -293,24 +296,29 @@ class Runner:
             attempt=run.attempts,
             owner=task.owner,
         )
-        return await call_assistant(assistant, request)
+        return await fire_assistant(assistant, request)
 
     async def _record(self, task: TaskRow, run: RunRow, status: str, output: str | None,
-                      error: str | None, *, interrupted: bool = False) -> None:
+                      error: str | None, *, interrupted: bool = False,
+                      agent: dict[str, Any] | None = None, tools_called: bool = False) -> None:
         """Decide retry or final (with its alert), queue the outcome, wait until it is written."""
         ended = self.clock()
         policy = self.assistants.policy(task.assistant_id)
-        again = retry_at(policy, run.attempts, status, ended, interrupted=interrupted)
+        again = retry_at(policy, run.attempts, status, ended, interrupted=interrupted,
+                         tools_called=tools_called)
+        error = final_error(policy, run.attempts, status, error, interrupted=interrupted,
+                            tools_called=tools_called)
+        agent_json = json.dumps(agent) if agent is not None else None
         if again is not None:
             outcome = Outcome(run.id, "retrying", output, error, to_db(ended),
-                              next_attempt_at=to_db(again))
+                              next_attempt_at=to_db(again), agent=agent_json)
         else:
             alert_to = self.assistants.alert_target(task.assistant_id) if status in (
                 "failed", "timed_out") else None
             deliver_to = self.assistants.delivery_target(task.assistant_id) if (
                 status == "succeeded") else None
             outcome = Outcome(run.id, status, output, error, to_db(ended), alert_to=alert_to,
-                              deliver_to=deliver_to)
+                              deliver_to=deliver_to, agent=agent_json)
         self._outcomes.append(outcome)
         if self._outcomes_written is None:
             self._outcomes_written = asyncio.get_running_loop().create_future()

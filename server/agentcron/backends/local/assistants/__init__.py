@@ -15,6 +15,7 @@ from agentcron.backends.local.assistants.base import (
     ConfiguredAssistant,
     ConversationStore,
     FireRequest,
+    FireResult,
     RunFailure,
     format_utc,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "ConfiguredAssistant",
     "ConversationStore",
     "FireRequest",
+    "FireResult",
     "InboxAssistant",
     "OpenAIAssistant",
     "RunFailure",

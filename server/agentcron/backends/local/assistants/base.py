@@ -10,12 +10,12 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 logger = logging.getLogger("agentcron.assistants")
 
-AssistantType = Literal["inbox", "webhook", "command", "openai"]
-ASSISTANT_TYPES: tuple[AssistantType, ...] = ("inbox", "webhook", "command", "openai")
+AssistantType = Literal["inbox", "webhook", "command", "openai", "agent"]
+ASSISTANT_TYPES: tuple[AssistantType, ...] = ("inbox", "webhook", "command", "openai", "agent")
 
 BUILTIN_INBOX = "inbox"
 
@@ -24,6 +24,7 @@ INBOX_TIMEOUT_SECONDS = 10.0
 WEBHOOK_TIMEOUT_SECONDS = 30.0
 OPENAI_TIMEOUT_SECONDS = 120.0
 COMMAND_TIMEOUT_SECONDS = 900.0
+AGENT_TIMEOUT_SECONDS = 600.0
 MAX_TIMEOUT_SECONDS = 86_400.0  # a day: anything longer is a mistake, not a fire
 
 # How much of a response or a process stream is kept in memory (the run's output limit).
@@ -35,7 +36,14 @@ REDACTED = "[redacted]"
 
 
 class AssistantFailure(Exception):
-    """A fire failed; the message is readable, names what to fix and never holds a secret."""
+    """A fire failed; the message is readable, names what to fix and never holds a secret.
+
+    An agent run also says what it did before failing (`agent_record`, kept on the run) and
+    whether it executed a tool (`tools_called`: then the run is never retried, §12).
+    """
+
+    agent_record: dict[str, Any] | None = None
+    tools_called: bool = False
 
 
 class AssistantTimeout(AssistantFailure):
@@ -106,13 +114,22 @@ class FireRequest:
         return f"{self.task_id}:{self.scheduled_for_text}"
 
 
+@dataclass(frozen=True)
+class FireResult:
+    """What a fire may return instead of bare text: the output and the agent run's record."""
+
+    output: str
+    agent: dict[str, Any] | None = None
+    tools_called: bool = False
+
+
 class Assistant(Protocol):
     """What the runner calls; it also enforces `timeout_seconds` around `fire`."""
 
     name: str
     timeout_seconds: float
 
-    async def fire(self, request: FireRequest) -> str:
+    async def fire(self, request: FireRequest) -> str | FireResult:
         """Do the work and return the run's output text; raise AssistantFailure on failure."""
         ...
 

@@ -29,6 +29,7 @@ from agentcron.backends.local.assistants.base import (
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 RETRY_DELAYS_SECONDS: tuple[float, ...] = (0.5, 1.0)  # at most 2 more attempts
+MAX_RETRY_AFTER_SECONDS = 60.0  # a longer `Retry-After` is capped; the deadline still rules
 USER_AGENT = f"agentcron/{__version__}"
 
 
@@ -39,6 +40,7 @@ class HttpAnswer:
     status: int
     body: bytes
     truncated: bool
+    retry_after: float | None = None  # seconds, from a `Retry-After: <seconds>` header
 
     @property
     def ok(self) -> bool:
@@ -122,6 +124,12 @@ async def _attempts(
             if answer.status not in RETRY_STATUSES or attempt == attempts:
                 return answer
             reason = f"{what} answered HTTP {answer.status}"
+            if answer.retry_after is not None:
+                delay = min(answer.retry_after, MAX_RETRY_AFTER_SECONDS)
+                logger.warning("%s; retrying in %g s as Retry-After asks (attempt %d of %d)",
+                               reason, delay, attempt + 1, attempts)
+                await asyncio.sleep(delay)
+                continue
         delay = retry_delays[attempt - 1]
         logger.warning("%s; retrying in %g s (attempt %d of %d)", reason, delay, attempt + 1,
                        attempts)
@@ -159,4 +167,14 @@ async def _post_once(
                 del body[MAX_CAPTURE_BYTES:]
                 truncated = True
                 break
-        return HttpAnswer(status=response.status_code, body=bytes(body), truncated=truncated)
+        return HttpAnswer(status=response.status_code, body=bytes(body), truncated=truncated,
+                          retry_after=_retry_after(response.headers.get("retry-after")))
+
+
+def _retry_after(value: str | None) -> float | None:
+    """`Retry-After` in seconds (the delta form; an HTTP date is ignored: fixed delays apply)."""
+    try:
+        seconds = float(value) if value is not None else None
+    except ValueError:
+        return None
+    return seconds if seconds is not None and 0 <= seconds < float("inf") else None

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from agentcron.backends.local.assistants.agent import AgentAssistant
 from agentcron.backends.local.assistants.base import (
     ASSISTANT_TYPES,
     BUILTIN_INBOX,
@@ -32,7 +33,9 @@ from agentcron.backends.local.assistants.openai_chat import OpenAIAssistant
 from agentcron.backends.local.assistants.registry import AssistantRegistry, FailurePolicy
 from agentcron.backends.local.assistants.schema import (
     ENV_NAME_PATTERN,
+    AgentConfig,
     AssistantsFile,
+    McpServerConfig,
     CommandConfig,
     InboxConfig,
     OpenAIConfig,
@@ -49,6 +52,7 @@ _TABLES: dict[str, type[BaseModel]] = {
     "webhook": WebhookConfig,
     "command": CommandConfig,
     "openai": OpenAIConfig,
+    "agent": AgentConfig,
 }
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _TYPES = ", ".join(ASSISTANT_TYPES)
@@ -87,6 +91,11 @@ def load_assistants(
             assistant = CommandAssistant(name, config)
         elif isinstance(config, OpenAIConfig):
             assistant = OpenAIAssistant(
+                name, config, http_client=http_client, conversations=conversations,
+                retry_delays=retry_delays,
+            )
+        elif isinstance(config, AgentConfig):
+            assistant = AgentAssistant(
                 name, config, http_client=http_client, conversations=conversations,
                 retry_delays=retry_delays,
             )
@@ -253,6 +262,9 @@ def _describe(error: ErrorDetails) -> str:
     type_name, key = str(loc[2]), _key(loc[3:])
     if not key:
         return f"{table}: {_message(error)}"
+    if kind == "extra_forbidden" and loc[3] == "mcp_servers" and len(loc) == 6:
+        allowed = ", ".join(McpServerConfig.model_fields)
+        return f"{table}: unknown key '{key}' for an MCP server (allowed: {allowed})"
     if kind == "extra_forbidden":
         allowed = ", ".join(_TABLES[type_name].model_fields) if type_name in _TABLES else "?"
         return f"{table}: unknown key '{key}' for type \"{type_name}\" (allowed: {allowed})"

@@ -43,7 +43,7 @@ def completions_url(base_url: str) -> str:
     return base_url.rstrip("/") + "/chat/completions"
 
 
-def _api_error(answer: HttpAnswer) -> str:
+def api_error(answer: HttpAnswer) -> str:
     """The API's `error.message` when the body has the OpenAI error shape, else a body excerpt."""
     try:
         document: Any = json.loads(answer.body)
@@ -56,6 +56,21 @@ def _api_error(answer: HttpAnswer) -> str:
         if isinstance(error, str):
             return excerpt(error)
     return excerpt(answer.text) or "(empty body)"
+
+
+def read_api_key(variable: str | None, assistant: str) -> str | None:
+    """The key named by `api_key_env`, read at fire time (None when none is configured)."""
+    if variable is None:
+        return None
+    key = os.environ.get(variable, "").strip()
+    if not key:
+        raise AssistantFailure(
+            f"environment variable {variable} (api_key_env of assistant '{assistant}') "
+            "is not set in the agentcron process; the model was not called"
+        )
+    if any(ch in key for ch in "\r\n\0"):
+        raise AssistantFailure(f"environment variable {variable} holds a line break or NUL")
+    return key
 
 
 def _reply(answer: HttpAnswer) -> str:
@@ -96,18 +111,7 @@ class OpenAIAssistant:
         self._retry_delays = tuple(retry_delays)
 
     def _api_key(self) -> str | None:
-        variable = self.config.api_key_env
-        if variable is None:
-            return None
-        key = os.environ.get(variable, "").strip()
-        if not key:
-            raise AssistantFailure(
-                f"environment variable {variable} (api_key_env of assistant '{self.name}') "
-                "is not set in the agentcron process; the model was not called"
-            )
-        if any(ch in key for ch in "\r\n\0"):
-            raise AssistantFailure(f"environment variable {variable} holds a line break or NUL")
-        return key
+        return read_api_key(self.config.api_key_env, self.name)
 
     async def _history(self, request: FireRequest) -> list[Message]:
         if request.chat_id is None:
@@ -145,7 +149,7 @@ class OpenAIAssistant:
             )
             if not answer.ok:
                 raise AssistantFailure(
-                    f"chat completions endpoint answered HTTP {answer.status}: {_api_error(answer)}"
+                    f"chat completions endpoint answered HTTP {answer.status}: {api_error(answer)}"
                 )
             reply = _reply(answer)
         except AssistantFailure as exc:

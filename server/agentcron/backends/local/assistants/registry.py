@@ -110,6 +110,7 @@ class AssistantRegistry:
                 retries=policy.retries,
                 retry_backoff_seconds=policy.retry_backoff_seconds,
                 on_failure=self.alert_target(name),
+                agent=getattr(self._by_name[name], "agent_summary", None),
                 on_success=self.delivery_target(name),
             ))
         return infos

@@ -17,9 +17,11 @@ from pydantic import (
     Field,
     StringConstraints,
     field_validator,
+    model_validator,
 )
 
 from agentcron.backends.local.assistants.base import (
+    AGENT_TIMEOUT_SECONDS,
     BUILTIN_INBOX,
     COMMAND_TIMEOUT_SECONDS,
     MAX_TIMEOUT_SECONDS,
@@ -146,8 +148,102 @@ class OpenAIConfig(_FailurePolicy):
     timeout_seconds: TimeoutSeconds = OPENAI_TIMEOUT_SECONDS
 
 
+ALL_TOOLS = "*"
+TOOL_SEPARATOR = "__"  # the model sees `<server>__<tool>`: providers allow no dots
+SERVER_NAME_PATTERN = r"^[A-Za-z0-9_-]{1,32}$"
+ServerName = Annotated[str, StringConstraints(pattern=SERVER_NAME_PATTERN)]
+
+
+class McpServerConfig(_Table):
+    """`[assistants.NAME.mcp_servers.SERVER]`: a stdio (`command`) or streamable-HTTP (`url`)
+    MCP server whose allowed tools the agent may call."""
+
+    command: NonEmpty | None = None
+    args: list[str] = Field(default_factory=list)
+    env: dict[EnvName, str] = Field(default_factory=dict)  # literal, non-secret values
+    env_from: list[EnvName] = Field(default_factory=list)  # passed through from agentcron's env
+    url: AnyHttpUrl | None = None
+    headers_env: dict[str, EnvName] = Field(default_factory=dict)  # header -> variable name
+    allow_tools: Annotated[list[NonEmpty], Field(min_length=1)]
+
+    @field_validator("allow_tools")
+    @classmethod
+    def _star_alone(cls, tools: list[str]) -> list[str]:
+        if ALL_TOOLS in tools and len(tools) > 1:
+            raise ValueError('["*"] allows every tool and cannot be combined with tool names')
+        return tools
+
+    @field_validator("args")
+    @classmethod
+    def _no_nul(cls, args: list[str]) -> list[str]:
+        if any("\0" in arg for arg in args):
+            raise ValueError("arguments must not contain NUL characters")
+        return args
+
+    @field_validator("env")
+    @classmethod
+    def _plain_env(cls, env: dict[str, str]) -> dict[str, str]:
+        if any("\0" in value for value in env.values()):
+            raise ValueError("values must not contain NUL characters")
+        return env
+
+    @field_validator("headers_env")
+    @classmethod
+    def _header_names(cls, headers: dict[str, str]) -> dict[str, str]:
+        for name in headers:
+            if not _HEADER_NAME.match(name):
+                raise ValueError(f"{name!r} is not a valid HTTP header name")
+        return headers
+
+    @model_validator(mode="after")
+    def _one_transport(self) -> McpServerConfig:
+        if (self.command is None) == (self.url is None):
+            raise ValueError("give exactly one of 'command' (a stdio server) or 'url' "
+                             "(a streamable-HTTP server)")
+        if self.url is not None and (self.args or self.env or self.env_from):
+            raise ValueError("'args', 'env' and 'env_from' are for stdio servers ('command'), "
+                             "not for a 'url' server")
+        if self.command is not None and self.headers_env:
+            raise ValueError("'headers_env' is for streamable-HTTP servers ('url'), "
+                             "not for a 'command' server")
+        return self
+
+    @property
+    def allows_all(self) -> bool:
+        return self.allow_tools == [ALL_TOOLS]
+
+
+class AgentConfig(_FailurePolicy):
+    """`type = "agent"`: a model that may call the allowed tools of the user's MCP servers,
+    in a loop, within limits (DESIGN.md §12)."""
+
+    type: Literal["agent"]
+    api: Literal["openai", "anthropic"]
+    base_url: AnyHttpUrl
+    model: NonEmpty
+    api_key_env: EnvName | None = None  # optional: local servers (Ollama, llama.cpp) need none
+    system: str | None = None
+    max_turns: Annotated[int, Field(ge=1, le=50)] = 10
+    max_tool_calls: Annotated[int, Field(ge=0, le=200)] = 25
+    max_output_tokens: Annotated[int, Field(ge=1, le=1_000_000)] = 4096
+    timeout_seconds: TimeoutSeconds = AGENT_TIMEOUT_SECONDS
+    tool_timeout_seconds: TimeoutSeconds = 60.0
+    mcp_servers: Annotated[dict[ServerName, McpServerConfig], Field(min_length=1)]
+
+    @field_validator("mcp_servers")
+    @classmethod
+    def _names_split_cleanly(
+        cls, servers: dict[str, McpServerConfig]
+    ) -> dict[str, McpServerConfig]:
+        for name in servers:
+            if TOOL_SEPARATOR in name:
+                raise ValueError(f"server name {name!r} must not contain '__' (the model sees "
+                                 "tools as <server>__<tool>)")
+        return servers
+
+
 AssistantConfig = Annotated[
-    InboxConfig | WebhookConfig | CommandConfig | OpenAIConfig,
+    InboxConfig | WebhookConfig | CommandConfig | OpenAIConfig | AgentConfig,
     Field(discriminator="type"),
 ]
 

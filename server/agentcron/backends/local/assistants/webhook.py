@@ -78,6 +78,7 @@ def payload(request: FireRequest) -> bytes:
             "status": request.failure.status,
             "error": request.failure.error,
             "attempts": request.failure.attempts,
+            "owner": request.owner,
         }
     elif request.delivered_output is not None:  # an on_success delivery (DESIGN.md §12)
         document = {
@@ -89,6 +90,7 @@ def payload(request: FireRequest) -> bytes:
             "prompt": request.prompt,
             "output": request.delivered_output,
             "metadata": request.metadata,
+            "owner": request.owner,
         }
     else:
         document = {

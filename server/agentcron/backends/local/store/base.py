@@ -130,7 +130,10 @@ MIGRATIONS: dict[int, list[str]] = {
                value TEXT,
                since TEXT NOT NULL)""",
     ],
-    4: [],  # runs.agent: issue 18 part A
+    4: [
+        # What an agent run did (DESIGN.md §12): JSON, null for other assistant types.
+        "ALTER TABLE runs ADD COLUMN agent TEXT",
+    ],
     5: [
         # on_success deliveries (DESIGN.md §12): where a succeeded run's output goes, whether it
         # got there, and who is sending it (reaped like a run when that runner dies).
@@ -687,16 +690,18 @@ class Store(ABC):
         with self.transaction() as tx:
             if retrying:
                 tx.run_many(
-                    "UPDATE runs SET status = 'retrying', output = ?, error = ?, "
+                    "UPDATE runs SET status = 'retrying', output = ?, error = ?, agent = ?, "
                     "next_attempt_at = ?, runner_id = NULL WHERE id = ? AND status = 'running'",
-                    [(o.output, o.error, o.next_attempt_at, o.run_id) for o in retrying],
+                    [(o.output, o.error, o.agent, o.next_attempt_at, o.run_id)
+                     for o in retrying],
                 )
             if final:
                 tx.run_many(
-                    "UPDATE runs SET status = ?, output = ?, error = ?, finished_at = ?, "
-                    "alert_to = ?, alert_status = ?, delivery_to = ?, delivery_status = ?, "
+                    "UPDATE runs SET status = ?, output = ?, error = ?, agent = ?, "
+                    "finished_at = ?, alert_to = ?, alert_status = ?, delivery_to = ?, "
+                    "delivery_status = ?, "
                     "delivery_next_at = ? WHERE id = ? AND status = 'running'",
-                    [(o.status, o.output, o.error, o.at, o.alert_to,
+                    [(o.status, o.output, o.error, o.agent, o.at, o.alert_to,
                       "pending" if o.alert_to else None, o.deliver_to,
                       "pending" if o.deliver_to else None, o.at if o.deliver_to else None,
                       o.run_id) for o in final],

@@ -18,8 +18,8 @@ TASK_COLUMNS = (
 RUN_COLUMNS = (
     "id", "task_id", "scheduled_for", "trigger", "status", "runner_id", "started_at",
     "finished_at", "output", "error", "attempts", "next_attempt_at", "alert_to", "alert_status",
-    "alert_output", "delivery_to", "delivery_status", "delivery_attempts", "delivery_error",
-    "delivery_next_at", "delivery_runner", "owner",
+    "alert_output", "agent", "delivery_to", "delivery_status", "delivery_attempts",
+    "delivery_error", "delivery_next_at", "delivery_runner", "owner",
 )
 
 
@@ -93,6 +93,7 @@ class RunRow:
     alert_to: str | None = None  # the assistant alerted when this run ended failed/missed
     alert_status: str | None = None  # pending | sending | sent | failed
     alert_output: str | None = None
+    agent: str | None = None  # an agent run's record, JSON (DESIGN.md §12)
     delivery_to: str | None = None  # on_success: the assistant its output goes to (§12)
     delivery_status: str | None = None  # pending | sending | delivered | failed
     delivery_attempts: int = 0
@@ -146,6 +147,7 @@ class Outcome:
     at: str
     next_attempt_at: str | None = None  # status retrying: when the next attempt starts
     alert_to: str | None = None  # a final failure: who is alerted
+    agent: str | None = None  # an agent run's record, JSON
     deliver_to: str | None = None  # a success: who receives its output (on_success)
 
 
