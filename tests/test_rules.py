@@ -228,9 +228,11 @@ def test_family_c_one_letter_meridiem_is_read(text: str, cron: str) -> None:
     assert parse(text).cron == cron
 
 
-def test_family_c_a_bare_time_names_no_day() -> None:
-    with pytest.raises(ScheduleError, match="'3pm' does not say which day"):
-        parse("3p")
+def test_family_c_a_bare_time_is_its_next_occurrence() -> None:
+    # NOW is 13:00 in Berlin: 3pm is still ahead today (a bare time is read as reminder bots do).
+    schedule = parse("3p")
+    assert schedule.kind == "once"
+    assert schedule.run_at == "2026-11-28T15:00:00+01:00"
 
 
 @pytest.mark.parametrize(

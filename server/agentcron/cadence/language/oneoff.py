@@ -184,10 +184,23 @@ def _on_day(
         return _date(spec, tz, local_now, hour, minute)
     if spec.month_date is not None:
         return _month_date(spec, tz, local_now, hour, minute)
+    if spec.next_occurrence:
+        instant = wall_to_instant(datetime.combine(today, time(hour, minute)), tz)
+        if instant > local_now:
+            return instant
+        return wall_to_instant(datetime.combine(today + timedelta(days=1), time(hour, minute)), tz)
     raise ScheduleError(
         f"{spec.times_text or 'The text'!r} does not say which day or how often. "
         "Try e.g. 'today at 5pm', 'every day at 5pm' or 'every monday at 5pm'."
     )
+
+
+def next_occurrence_note(spec: Spec, instant: datetime, now: datetime) -> str:
+    """What a bare time of day was read as: 'read 'at 9am' as its next occurrence (tomorrow)'."""
+    today = now.astimezone(instant.tzinfo).date()
+    day = "today" if instant.date() == today else "tomorrow"
+    return (f"read {spec.times_text!r} (no day given) as its next occurrence, {day}; for every "
+            f"day say 'every day {spec.times_text}'")
 
 
 def _weekday(spec: Spec, tz: ZoneInfo, local_now: datetime, hour: int, minute: int) -> datetime:

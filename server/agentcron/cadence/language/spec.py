@@ -117,6 +117,10 @@ class Spec:
     month_year: int | None = None
     # 'the 2nd last day of the month' (-2): dom_last is set too, as cron's nearest spelling.
     dom_from_end: int | None = None
+    # How the text was read where a reading was taken, for the description ('read ...').
+    notes: list[str] = field(default_factory=list)
+    # A time of day and nothing else ('at 9am'): its next occurrence, today or tomorrow.
+    next_occurrence: bool = False
 
     def bounded(self) -> bool:
         """True when the text gave a start, an end or a number of runs."""

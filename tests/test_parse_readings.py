@@ -1,0 +1,156 @@
+"""Issue 20: wordings people write that the grammar now reads, each with the reading stated
+in the description, and the near misses it must still refuse (a wrong schedule is worse than
+an error). One-offs resolve against NOW, a Wednesday morning in UTC."""
+
+from __future__ import annotations
+
+import ast
+import pathlib
+from datetime import datetime, timezone
+
+import pytest
+
+from agentcron.cadence.api import translate_text
+from agentcron.cadence.cron import normalise_cron
+from agentcron.cadence.language import spelling
+from agentcron.cadence.language.parse import parse_schedule
+from agentcron.errors import ScheduleError
+from agentcron.models import Schedule
+
+NOW = datetime(2026, 3, 11, 10, 0, tzinfo=timezone.utc)  # Wednesday
+LANGUAGE = pathlib.Path(spelling.__file__).parent
+
+
+def parse(text: str, tz: str = "UTC") -> Schedule:
+    return parse_schedule(text, timezone=tz, now=NOW)
+
+
+def describe(text: str, tz: str = "UTC") -> str:
+    return translate_text(text, tz, NOW).description
+
+
+def refused(text: str) -> str:
+    with pytest.raises(ScheduleError) as caught:
+        parse(text)
+    return str(caught.value)
+
+
+# --- misspelt day and month names -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "cron", "reading"),
+    [
+        ("every thrusday at 9am", "0 9 * * 4", "'thrusday' as Thursday"),
+        ("every satruday", "0 0 * * 6", "'satruday' as Saturday"),
+        ("wendesday and frday at 17:00", "0 17 * * 3,5", "'frday' as Friday"),
+        ("every mondy at 8", "0 8 * * 1", "'mondy' as Monday"),
+        ("tuseday mornings at 7", "0 7 * * 2", "'tuseday' as Tuesday"),
+        ("first wedensday of the month at 10am", "0 10 * * 3#1", "'wedensday' as Wednesday"),
+        ("every day in agust at noon", "0 12 * 8 *", "'agust' as August"),
+        ("every year on decmber 31 at 23:00", "0 23 31 12 *", "'decmber' as December"),
+        ("sundya at 6pm", None, "'sundya' as Sunday"),
+    ],
+)
+def test_one_edit_from_one_name_is_read_and_stated(text: str, cron: str | None, reading: str) -> None:
+    if cron is not None:
+        assert parse(text).cron == normalise_cron(cron)
+    assert reading in describe(text)
+
+
+def test_a_misspelt_month_in_a_date_is_read() -> None:
+    schedule = parse("on septmber 3 at 9am")
+    assert schedule.run_at == "2026-09-03T09:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "every match at 9am",  # one edit from 'march', but an everyday word
+        "every juy at 9am",  # too short to guess from
+        "every juli",  # one edit from 'july' and from 'julie'
+        "every mayo",  # one edit from 'may', a name too short to be a target
+        "every sundae",  # an everyday word
+        "every fridges",  # two edits
+    ],
+)
+def test_words_that_are_not_surely_a_name_are_refused_by_name(text: str) -> None:
+    word = text.split()[1]
+    assert f"Could not understand {word!r}" in refused(text)
+
+
+def test_no_word_the_grammar_knows_is_ever_repaired() -> None:
+    """'thru' is one edit from 'thur': every word the grammar uses must stay itself."""
+    words = set()
+    for module in LANGUAGE.glob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text())):
+            value = getattr(node, "value", None)
+            if isinstance(node, ast.Constant) and isinstance(value, str) and value.isalpha():
+                words.add(value.lower())
+    assert [w for w in sorted(words) if spelling.repair_word(w) is not None] == []
+    assert parse("monday thru friday at 6:45").cron == normalise_cron("45 6 * * 1-5")
+
+
+# --- a bare time of day, numeric dates --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "run_at", "day"),
+    [
+        ("at 9am", "2026-03-12T09:00:00+00:00", "tomorrow"),
+        ("9:30", "2026-03-12T09:30:00+00:00", "tomorrow"),
+        ("remind me at 11:30", "2026-03-11T11:30:00+00:00", "today"),
+        ("at 5 in the evening", "2026-03-11T17:00:00+00:00", "today"),
+        ("at noon", "2026-03-11T12:00:00+00:00", "today"),
+    ],
+)
+def test_a_bare_time_is_its_next_occurrence_and_says_so(text: str, run_at: str, day: str) -> None:
+    assert parse(text).run_at == run_at
+    assert f"as its next occurrence, {day}" in describe(text)
+
+
+def test_a_bare_time_follows_the_zone_and_dst() -> None:
+    # 02:30 does not exist in Berlin on 2026-03-29: it runs at the first instant after the gap.
+    schedule = parse_schedule("at 2:30", timezone="Europe/Berlin",
+                              now=datetime(2026, 3, 28, 12, 0, tzinfo=timezone.utc))
+    assert schedule.run_at == "2026-03-29T03:00:00+02:00"
+
+
+def test_two_bare_times_are_still_refused() -> None:
+    assert "which day or how often" in refused("at 9am and 6pm")
+
+
+@pytest.mark.parametrize(
+    ("text", "run_at", "reading"),
+    [
+        ("on 25/12 at 9am", "2026-12-25T09:00:00+00:00", "'25/12' as 25 December"),
+        ("13/04 at 8:00", "2026-04-13T08:00:00+00:00", "'13/04' as 13 April"),
+        ("on 04/13 at 8:00", "2026-04-13T08:00:00+00:00", "'04/13' as 13 April"),
+        ("on 31/12/2026 at 23:59", "2026-12-31T23:59:00+00:00", "31 December 2026"),
+        ("on 5/5 at 10:00", "2026-05-05T10:00:00+00:00", "'5/5' as 5 May"),
+    ],
+)
+def test_a_numeric_date_with_one_real_reading_is_read(text: str, run_at: str, reading: str) -> None:
+    assert parse(text).run_at == run_at
+    assert reading in describe(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "readings"),
+    [
+        ("on 05/06 at 9am", ("5 June", "May 6")),
+        ("on 1/2", ("1 February", "January 2")),
+        ("every year on 3/4 at noon", ("3 April", "March 4")),
+    ],
+)
+def test_a_numeric_date_with_two_readings_names_both(text: str, readings: tuple[str, str]) -> None:
+    message = refused(text)
+    assert "ambiguous" in message and all(r in message for r in readings)
+
+
+def test_a_numeric_date_real_in_neither_order_is_refused() -> None:
+    assert "not a real date" in refused("on 13/13 at 9am")
+
+
+def test_24_7_means_all_the_time() -> None:
+    assert parse("every hour 24/7").cron == "0 * * * *"
