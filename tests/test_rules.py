@@ -412,10 +412,19 @@ def test_an_ordinal_from_the_end_keeps_its_place_in_every_n_months() -> None:
         "FREQ=MONTHLY;INTERVAL=5;BYDAY=-2FR;BYHOUR=0;BYMINUTE=0")
 
 
-@pytest.mark.parametrize("text", ["every day 3 times", "every day 3 times at 9am, 1pm and 6pm"])
+@pytest.mark.parametrize("text", ["every monday 3 times", "every weekday 3 times"])
 def test_n_times_that_could_be_a_rate_is_refused_with_both_readings(text: str) -> None:
     with pytest.raises(ScheduleError, match="ambiguous.*a day at 9am.*in total"):
         parse(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "cron"),
+    [("every day 3 times", "0 */8 * * *"),
+     ("every day 3 times at 9am, 1pm and 6pm", "0 9,13,18 * * *")],
+)
+def test_n_times_right_after_the_period_is_a_rate(text: str, cron: str) -> None:
+    assert parse(text).cron == cron  # issue 20: 'each day 3 times' is 3 times a day
 
 
 def test_a_month_step_with_a_start_is_phased_on_the_start() -> None:

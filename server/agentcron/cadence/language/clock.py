@@ -53,10 +53,21 @@ class ClockRules(BoundRules):
         if "hour" in self._words[index:end]:
             self.spec.mark_recurring(text)  # '15 minutes past the hour' repeats hourly
         if self.spec.minutes is not None and self.spec.minutes != minutes:
-            raise ScheduleError(f"The text gives two different minutes past the hour ({text!r}).")
+            if not self._joins_minutes(index):
+                raise ScheduleError(
+                    f"The text gives two different minutes past the hour ({text!r})."
+                )
+            minutes = sorted(set(self.spec.minutes) | set(minutes))  # 'on the hour and at :30'
+            text = f"{self.spec.minutes_text} and {text}"
         self.spec.minutes = minutes
         self.spec.minutes_text = text
+        self._minutes_end = end
         return end
+
+    def _joins_minutes(self, index: int) -> bool:
+        """True when only 'and' or ',' stand between the last minutes phrase and `index`."""
+        end = getattr(self, "_minutes_end", None)
+        return end is not None and self._list_separator(end) == index
 
     def _read_minutes_of_hour(self, index: int, allow_on: bool) -> tuple[list[int], int] | None:
         if index < len(self.t) and self.t[index].kind == "minute":
@@ -92,9 +103,10 @@ class ClockRules(BoundRules):
         if relation not in ("past", "after", "to", "before"):
             return None
         if relation in ("to", "before"):
-            if word != "quarter":
-                return None
-            value = 45
+            hour_end = self._after_hour_phrase(pos + 1)
+            if word != "quarter" and (hour_end == pos + 1 or not 0 < value < 60):
+                return None  # '10 to 6' is a time of day; '10 minutes to the hour' is :50
+            value = 60 - (15 if word == "quarter" else value)
         end = self._after_hour_phrase(pos + 1)
         if end == pos + 1 and self._looks_like_hour(pos + 1):
             return None  # 'half past 6' is a time of day

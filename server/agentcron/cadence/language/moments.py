@@ -314,6 +314,20 @@ class MomentRules(GrammarBase):
         self.spec.limit = (times, text)
         return end
 
+    def _period_just_said(self, index: int) -> tuple[str, int] | None:
+        """(unit, start of the phrase) when a one-unit period ends right before `index`
+        ('every day', 'each week', 'daily'), else None: 'twice' after it counts runs per period."""
+        before = self.w(index - 1) or ""
+        if before in FREQUENCY_ADVERBS and FREQUENCY_ADVERBS[before][0] == 1:
+            unit, start = FREQUENCY_ADVERBS[before][1], index - 1
+        elif self.w(index - 2) in EVERY_WORDS and before in UNIT_WORDS and len(before) > 2:
+            unit, start = UNIT_WORDS[before], index - 2
+        else:
+            return None
+        step = self.spec.step
+        same = step is not None and (step.amount, step.unit) == (1, unit)
+        return (unit, start) if same else None
+
     def _count(self, index: int) -> int | None:
         """'twice a day', 'three times a day', '4x per hour', 'once a week', 'twice daily'."""
         word = self.w(index)
@@ -339,6 +353,15 @@ class MomentRules(GrammarBase):
             amount, unit = FREQUENCY_ADVERBS[self.w(pos) or ""]
             unit = unit if amount == 1 else None
             end = pos + 1
+        closed = self._skip(pos, "in") != pos or self.w(pos) in ("total", "only", "all")
+        if unit is None and word != "once" and not self.spec.times and not closed:
+            period = self._period_just_said(index)
+            if period is not None:  # 'every day twice', 'each week 3 times': per period
+                unit, start = period
+                text = self.text(index, pos)
+                self.spec.notes.append(f"read {self.text(start, pos)!r} as {text} per {unit}")
+                set_once(self.spec, "count", (times, unit, text), text, "cadences")
+                return pos
         if unit is None:
             if word == "once":
                 return None

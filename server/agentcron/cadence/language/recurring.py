@@ -66,6 +66,13 @@ def build_recurring(spec: Spec) -> tuple[str, str | int | RuleDraft]:
             f"run, or drop 'every' for a single run, e.g. 'the third thursday of april 2027'."
         )
     cadence = _classify(spec)
+    if spec.minute_span is not None and cadence.kind != "minute":
+        span = spec.minute_span[2]
+        raise ScheduleError(
+            f"{span!r} is ambiguous: each of those minutes, or once at the start of them? Say "
+            f"'every minute during {span.removeprefix('during ')}', or a single minute such as "
+            f"'every hour at :{spec.minute_span[0]:02d}'."
+        )
     if cadence.kind == "month" and cadence.n > 1 and spec.start is not None:
         # 'every 3 months starting february': Feb, May, Aug, Nov, not cron's Jan, Apr, ...
         cadence = Cadence("rule-month", cadence.n, cadence.text)
@@ -133,10 +140,7 @@ def _classify(spec: Spec) -> Cadence:
         return calendar_rule
     seconds = step.amount * SECONDS_PER_UNIT[step.unit]
     if seconds.denominator != 1 or seconds % MINUTES_PER_HOUR:
-        raise ScheduleError(
-            f"{step.text!r} is finer than the scheduler's resolution of one minute. "
-            "Try e.g. 'every minute' or 'every 5 minutes'."
-        )
+        raise _sub_minute(step.text, seconds < MINUTES_PER_HOUR)
     minutes = int(seconds) // MINUTES_PER_HOUR
     if minutes < MINUTES_PER_HOUR and MINUTES_PER_HOUR % minutes == 0:
         return Cadence("minute", minutes, step.text)
@@ -149,6 +153,15 @@ def _classify(spec: Spec) -> Cadence:
         if hours == HOURS_PER_WEEK and step.unit == "week":
             return Cadence("week", 1, step.text)
     return Cadence("interval", int(seconds), step.text)
+
+
+def _sub_minute(text: str, too_often: bool) -> ScheduleError:
+    """The refusal for cadences under, or not in whole, minutes: it names the one-minute floor."""
+    what = "more often than once a minute" if too_often else "not a whole number of minutes"
+    return ScheduleError(
+        f"{text!r} is {what}: the scheduler's floor is one minute (its resolution), so the "
+        "shortest cadence is 'every minute'. Try e.g. 'every minute' or 'every 2 minutes'."
+    )
 
 
 def _has_window(spec: Spec) -> bool:
@@ -242,6 +255,8 @@ def _classify_count(spec: Spec) -> Cadence:
         return Cadence("minute", MINUTES_PER_HOUR // times, text)
     elif unit == "minute" and times == 1:
         return Cadence("minute", 1, text)
+    elif unit in ("minute", "second"):
+        raise _sub_minute(text, True)
     elif unit == "week":
         given = len(spec.days.days) if spec.days else 0
         if given == times or (times == 1 and not given):
@@ -400,6 +415,11 @@ def _dom_and_months(spec: Spec) -> tuple[str, str]:
 def _minute_fields(spec: Spec, cadence: Cadence) -> tuple[str, str]:
     """Every n minutes, optionally inside a window of whole hours."""
     minute = "*" if cadence.n == 1 else f"*/{cadence.n}"
+    if spec.parity is not None:
+        minute = "*/2" if spec.parity[1] == 0 else "1-59/2"
+    if spec.minute_span is not None:
+        low, high, _ = spec.minute_span
+        minute = f"{low}-{high}" + ("" if cadence.n == 1 else f"/{cadence.n}")
     if spec.times or spec.minutes:
         what = spec.times_text or spec.minutes_text
         raise ScheduleError(
@@ -427,9 +447,14 @@ def _hour_fields(spec: Spec, cadence: Cadence) -> tuple[str, str]:
         minutes = _minutes_written_as_time(spec, cadence, minutes)
     _refuse_lone_period(spec, cadence)
     window = _window(spec)
+    parity = spec.parity[1] if spec.parity is not None else None
     if window is None:
         hour = "*" if cadence.n == 1 else f"*/{cadence.n}"
+        if parity is not None:
+            hour = "*/2" if parity == 0 else "1-23/2"
         return _render(frozenset(minutes or [0])), hour
+    if parity is not None:
+        cadence = Cadence(cadence.kind, 1, cadence.text)  # every hour of the window, then odd/even
     if len(minutes) > 1:
         raise ScheduleError(
             f"{spec.minutes_text!r} with a window cannot be one cron. Create one task each."
@@ -447,6 +472,8 @@ def _hour_fields(spec: Spec, cadence: Cadence) -> tuple[str, str]:
         (t // MINUTES_PER_HOUR) % HOURS_PER_DAY
         for t in range(first, end + 1, cadence.n * MINUTES_PER_HOUR)
     }
+    if parity is not None:
+        hours = {h for h in hours if h % 2 == parity}
     if not hours:
         raise ScheduleError(f"{_window_text(spec)!r} is too short for {cadence.text!r}.")
     return str(minute), _render(frozenset(hours))

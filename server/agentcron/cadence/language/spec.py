@@ -119,6 +119,11 @@ class Spec:
     dom_from_end: int | None = None
     # How the text was read where a reading was taken, for the description ('read ...').
     notes: list[str] = field(default_factory=list)
+    # 'every even hour': (unit, 0 for even or 1 for odd); the step is then 2 of that unit.
+    parity: tuple[str, int] | None = None
+    parity_text: str = ""
+    # 'the last 10 minutes of every hour': (first minute, last minute, text).
+    minute_span: tuple[int, int, str] | None = None
     # A time of day and nothing else ('at 9am'): its next occurrence, today or tomorrow.
     next_occurrence: bool = False
 
@@ -149,6 +154,7 @@ class Spec:
             or self.window
             or self.business_hours
             or self.minutes is not None
+            or self.minute_span is not None
             or self.period
             or self.except_days
             or self.except_months
