@@ -154,3 +154,164 @@ def test_a_numeric_date_real_in_neither_order_is_refused() -> None:
 
 def test_24_7_means_all_the_time() -> None:
     assert parse("every hour 24/7").cron == "0 * * * *"
+
+
+# --- minutes and hours by their number ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "cron"),
+    [
+        ("on the hour and at half past", "0,30 * * * *"),
+        ("every hour on the hour and at half past", "0,30 * * * *"),
+        ("at quarter past and quarter to every hour", "15,45 * * * *"),
+        ("on the hour, at quarter past, at half past and at quarter to", "*/15 * * * *"),
+        ("5 minutes to the hour", "55 * * * *"),
+        ("every hour at 10 minutes before the hour", "50 * * * *"),
+        ("the last minute of every hour", "59 * * * *"),
+        ("every minute during the last 10 minutes of each hour", "50-59 * * * *"),
+        ("every minute in the first 10 minutes of every hour", "0-9 * * * *"),
+        ("every 2 minutes during the first 20 minutes of the hour", "0-18/2 * * * *"),
+        ("every even hour", "0 */2 * * *"),
+        ("at even hours", "0 */2 * * *"),
+        ("every odd hour", "0 1-23/2 * * *"),
+        ("odd-numbered hours", "0 1-23/2 * * *"),
+        ("every even hour at :15", "15 */2 * * *"),
+        ("every odd minute", "1-59/2 * * * *"),
+        ("on even minutes", "*/2 * * * *"),
+        ("every odd hour between 9am and 5pm", "0 9,11,13,15,17 * * *"),
+        ("every even hour between 9am and 5pm on weekdays", "0 10,12,14,16 * * 1-5"),
+    ],
+)
+def test_minutes_and_hours_by_their_number(text: str, cron: str) -> None:
+    assert parse(text).cron == normalise_cron(cron)
+
+
+def test_odd_hours_say_which_hours() -> None:
+    assert "hours 1, 3, .. 23" in describe("every odd hour")
+
+
+@pytest.mark.parametrize("text", ["the last 5 minutes of every hour",
+                                  "the first 10 minutes of each hour"])
+def test_a_span_of_minutes_without_a_cadence_names_both_readings(text: str) -> None:
+    message = refused(text)
+    assert "ambiguous" in message and "every minute during" in message and "at :" in message
+
+
+@pytest.mark.parametrize(("text", "cron"), [("every day at 10 minutes to 6pm", "50 17 * * *"),
+                                          ("every day at quarter to 6pm", "45 17 * * *")])
+def test_minutes_to_a_named_hour_stay_a_time_of_day(text: str, cron: str) -> None:
+    assert parse(text).cron == cron
+
+
+@pytest.mark.parametrize(
+    "text", ["every 30 seconds", "every second", "twice a minute", "every 0.5 minutes",
+             "3 times per minute", "every 90 seconds"],
+)
+def test_sub_minute_cadences_name_the_one_minute_floor(text: str) -> None:
+    message = refused(text)
+    assert "floor is one minute" in message and "'every minute'" in message
+
+
+# --- 'twice' after the period -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "cron", "reading"),
+    [
+        ("every day twice", "0 0,12 * * *", "as twice per day"),
+        ("daily twice", "0 0,12 * * *", "as twice per day"),
+        ("each day 3 times", "0 0,8,16 * * *", "as 3 times per day"),
+        ("every day 4 times", "0 0,6,12,18 * * *", "as 4 times per day"),
+        ("every hour twice", "0,30 * * * *", "as twice per hour"),
+        ("every day twice at 9am and 5pm", "0 9,17 * * *", "as twice per day"),
+        ("every week twice on monday and thursday at 9am", "0 9 * * 1,4", "as twice per week"),
+        ("every month twice on the 1st and 15th", "0 0 1,15 * *", "as twice per month"),
+    ],
+)
+def test_a_count_after_the_period_is_a_rate_with_stated_defaults(
+    text: str, cron: str, reading: str
+) -> None:
+    assert parse(text).cron == normalise_cron(cron)
+    description = describe(text)
+    assert reading in description
+
+
+def test_twice_a_week_without_days_asks_for_them() -> None:
+    assert "needs the days" in refused("every week twice")
+
+
+@pytest.mark.parametrize("text", ["every day 3 times in total", "every day, 3 times",
+                                  "every day at 9am 3 times"])
+def test_a_count_that_closes_the_schedule_stays_a_number_of_runs(text: str) -> None:
+    assert "COUNT=3" in (parse(text).rrule or "")
+
+
+# --- counting from the end, ordinal lists, month edges ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "part"),
+    [
+        ("the second-to-last thursday of the month at 9am", "BYDAY=-2TH"),
+        ("2nd from last friday of every month", "BYDAY=-2FR"),
+        ("the last but one friday of the month", "BYDAY=-2FR"),
+        ("3rd from the last day of the month", "BYMONTHDAY=-3"),
+        ("the 3rd from the end of the month at 9am", "BYMONTHDAY=-3"),
+        ("the last but one day of the month", "BYMONTHDAY=-2"),
+        ("the last but two day of each month", "BYMONTHDAY=-3"),
+    ],
+)
+def test_counting_from_the_end_is_a_rule(text: str, part: str) -> None:
+    schedule = parse(text)
+    assert schedule.kind == "rrule" and part in (schedule.rrule or "")
+
+
+def test_counting_from_the_end_fires_on_the_right_days() -> None:
+    runs = translate_text("3rd from the last day of the month", "UTC", NOW).next_runs
+    assert [r[:10] for r in runs[:3]] == ["2026-03-29", "2026-04-28", "2026-05-29"]
+    assert "third-to-last day" in describe("3rd from the last day of the month")
+
+
+@pytest.mark.parametrize(
+    ("text", "cron", "words"),
+    [
+        ("the 2nd and 4th wednesday at 10am", "0 10 * * 3#2,3#4",
+         "the second and fourth Wednesday of the month"),
+        ("the last monday and the first friday of each month", "0 0 * * L1,5#1",
+         "the first Friday and the last Monday"),
+        ("first monday and last friday of the month", "0 0 * * 1#1,L5",
+         "the first Monday and the last Friday"),
+        ("the first and third monday and the last friday of every month at 9am",
+         "0 9 * * 1#1,1#3,L5", "the first and third Monday and the last Friday"),
+    ],
+)
+def test_ordinal_lists_are_one_schedule_described_in_words(
+    text: str, cron: str, words: str
+) -> None:
+    assert parse(text).cron == normalise_cron(cron)
+    assert words in describe(text)
+
+
+def test_an_ordinal_list_of_days_in_a_named_month_asks_once_or_yearly() -> None:
+    assert "every year" in refused("the first monday and the last monday of march at 9")
+
+
+@pytest.mark.parametrize(
+    ("text", "cron"),
+    [
+        ("at the start of every month", "0 0 1 * *"),
+        ("month beginning", "0 0 1 * *"),
+        ("every month beginning at 9am", "0 9 1 * *"),
+        ("the close of each month", "0 0 L * *"),
+        ("at the close of every month at 5pm", "0 17 L * *"),
+        ("every month at the close", "0 0 L * *"),
+        ("month end", "0 0 L * *"),
+    ],
+)
+def test_month_start_and_end_in_words(text: str, cron: str) -> None:
+    assert parse(text).cron == normalise_cron(cron)
+
+
+def test_close_of_business_is_not_a_month_end() -> None:
+    assert "Could not understand 'close'" in refused("every day at close of business")
