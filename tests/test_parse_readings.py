@@ -315,3 +315,57 @@ def test_month_start_and_end_in_words(text: str, cron: str) -> None:
 
 def test_close_of_business_is_not_a_month_end() -> None:
     assert "Could not understand 'close'" in refused("every day at close of business")
+
+
+# --- spans and counts ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("every day at 9am no more than 5 times", 5),
+        ("every day at 9am at most 5 times", 5),
+        ("every day at 9am up to 5 times", 5),
+        ("every day at 9am for a maximum of 5 times", 5),
+        ("every day at 9am max 5 times", 5),
+        ("every day at 9am for a total of 10 times", 10),
+        ("every day at 9am, not more than 4 times", 4),
+    ],
+)
+def test_an_upper_bound_on_the_runs_is_a_count(text: str, count: int) -> None:
+    schedule = parse(text)
+    assert f"COUNT={count}" in (schedule.rrule or "")
+    assert f"{count} times in all" in describe(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "until", "last_run"),
+    [
+        ("every day at 9am for at most 6 months", "UNTIL=20260911T100000Z", "2026-09-11"),
+        ("every day at 9am for up to 6 months", "UNTIL=20260911T100000Z", "2026-09-11"),
+        ("every day at 9am for the coming 3 weeks", "UNTIL=20260401T100000Z", "2026-04-01"),
+        ("tue and thu for the next fortnight", "UNTIL=20260325T100000Z", "2026-03-24"),
+        ("every monday for a fortnight", "UNTIL=20260325T100000Z", "2026-03-23"),
+        ("every day at 9am for the rest of the month", "UNTIL=20260331T235959Z", "2026-03-31"),
+    ],
+)
+def test_a_span_ends_the_schedule(text: str, until: str, last_run: str) -> None:
+    from agentcron.cadence.timeline import next_runs
+
+    schedule = parse(text)
+    assert until in (schedule.rrule or "")
+    runs = next_runs(schedule, NOW, 400)
+    assert runs[-1].date().isoformat() == last_run
+
+
+def test_a_fortnight_is_two_weeks_in_every_phrase() -> None:
+    assert parse("in a fortnight").run_at == "2026-03-25T10:00:00+00:00"
+    assert parse("every fortnight").interval_seconds == 14 * 86400
+
+
+def test_up_to_a_time_is_still_a_window() -> None:
+    assert parse("every hour up to 5pm").cron == normalise_cron("0 0-17 * * *")
+
+
+def test_a_qualifier_before_something_else_is_refused() -> None:
+    assert "Could not understand" in refused("every day at 9am at most tomato")

@@ -17,13 +17,14 @@ from agentcron.cadence.language.recogniser import not_understood
 from agentcron.cadence.language.days import CalendarRules
 from agentcron.cadence.language.clock import ClockRules
 from agentcron.cadence.language.hour_idioms import HourIdiomRules
+from agentcron.cadence.language.upper_bounds import UpperBoundRules
 from agentcron.cadence.language.moments import MomentRules
 from agentcron.cadence.language.spec import Spec
 
 Recogniser = Callable[["Grammar", int], "int | None"]
 
 
-class Grammar(MomentRules, ClockRules, CalendarRules, HourIdiomRules):
+class Grammar(MomentRules, ClockRules, CalendarRules, HourIdiomRules, UpperBoundRules):
     """One parse: `Grammar(tokens).parse()` returns the Spec or raises ScheduleError."""
 
     def parse(self) -> Spec:
@@ -52,6 +53,7 @@ class Grammar(MomentRules, ClockRules, CalendarRules, HourIdiomRules):
 # Tried in this order at each position (a class-level tuple: built once, not per parse).
 RECOGNISERS: tuple[Recogniser, ...] = (
     Grammar._iso,
+    Grammar._upper_bound,
     Grammar._parity,
     Grammar._minute_span,
     Grammar._relative,

@@ -30,6 +30,7 @@ from agentcron.errors import ScheduleError
 EXAMPLES = "Try e.g. 'every monday at 9am', 'every 15 minutes' or 'tomorrow at 3pm'."
 RANGE_WORDS = ("-", "to", "through", "thru", "till", "til", "until")
 EVERY_WORDS = ("every", "each", "evry", "every1")
+FORTNIGHT_WORDS = ("fortnight", "fortnights")
 LAST = -1
 MAX_DAY = 31
 YEAR_RANGE = (1970, 2999)
@@ -105,10 +106,14 @@ class GrammarBase:
             return [(Fraction(hours), "hour"), (Fraction(minutes), "minute")], index + 1
         amount_read = read_amount(self.t, index)
         if amount_read is None:
+            if self.w(index) in FORTNIGHT_WORDS:  # 'for the next fortnight'
+                return [(Fraction(2), "week")], index + 1
             return None
         amount, pos = amount_read
         if self.tx(pos) == "-":
             pos += 1  # 'half-hour', '15-minute'
+        if self.w(pos) in FORTNIGHT_WORDS:  # 'in a fortnight', 'for 2 fortnights'
+            return [(amount * 2, "week")], pos + 1
         unit = UNIT_WORDS.get(self.w(pos) or "")
         if unit is None:
             return None

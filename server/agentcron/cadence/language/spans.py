@@ -128,7 +128,19 @@ class BoundRules(GrammarBase):
         return read[1]
 
     def _duration_bound(self, index: int) -> int | None:
-        """'for the next 2 weeks', 'for 10 days', 'for the coming 3 months'."""
+        """'for the next 2 weeks', 'for 10 days', 'for the coming 3 months', 'for the rest of
+        the month'."""
+        if self.w(index + 1) == "the" and self.w(index + 2) == "rest" and self.w(index + 3) == "of":
+            period = self._skip(index + 4, "this", "the")
+            if self.w(period) in ("month", "year", "week"):
+                if self.w(period) == "week":
+                    raise ScheduleError(
+                        f"{self.text(index, period + 1)!r}: say the last day, e.g. 'until "
+                        "sunday' or 'until friday'."
+                    )
+                text = self.text(index, period + 1)
+                self._set_until(Bound("period_end", self.w(period), text))
+                return period + 1
         pos = self._skip(index + 1, "the", "next", "following", "coming")
         read = self._read_duration(pos)
         if read is None:
