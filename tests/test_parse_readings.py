@@ -369,3 +369,62 @@ def test_up_to_a_time_is_still_a_window() -> None:
 
 def test_a_qualifier_before_something_else_is_refused() -> None:
     assert "Could not understand" in refused("every day at 9am at most tomato")
+
+
+# --- every N weekends, ISO week numbers ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "interval"),
+    [("every other weekend", 2), ("every 2 weekends", 2), ("every second weekend", 2),
+     ("every 3 weekends at 9am", 3), ("every third weekend at 9am", 3)],
+)
+def test_every_n_weekends_is_saturday_and_sunday_every_n_weeks(text: str, interval: int) -> None:
+    from agentcron.cadence.timeline import next_runs
+
+    schedule = parse(text)
+    assert f"INTERVAL={interval};WKST=MO;BYDAY=SU,SA" in (schedule.rrule or "")
+    days = [r.date().isoformat() for r in next_runs(schedule, NOW, 4)]
+    later = {2: ["2026-03-28", "2026-03-29"], 3: ["2026-04-04", "2026-04-05"]}[interval]
+    assert days == ["2026-03-14", "2026-03-15", *later]
+
+
+def test_a_weekend_of_the_month_is_refused() -> None:
+    assert "straddle two months" in refused("every second weekend of the month")
+
+
+def test_weekends_on_saturday_names_days_twice() -> None:
+    assert "names days twice" in refused("every 2 weekends on saturday")
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "first_runs", "words"),
+    [
+        ("mondays in week 20", "FREQ=YEARLY;WKST=MO;BYWEEKNO=20;BYDAY=MO;BYHOUR=0;BYMINUTE=0",
+         ["2026-05-11", "2027-05-17", "2028-05-15"], "on Monday in ISO week 20"),
+        ("every monday of the 20th week of the year at 9am",
+         "FREQ=YEARLY;WKST=MO;BYWEEKNO=20;BYDAY=MO;BYHOUR=9;BYMINUTE=0",
+         ["2026-05-11", "2027-05-17", "2028-05-15"], "in ISO week 20"),
+        ("fridays in calendar weeks 1-4 at 17:00",
+         "FREQ=YEARLY;WKST=MO;BYWEEKNO=1,2,3,4;BYDAY=FR;BYHOUR=17;BYMINUTE=0",
+         ["2027-01-08", "2027-01-15", "2027-01-22"], "in ISO weeks 1, 2, 3 and 4"),
+        ("every weekday in iso week 53", None, ["2026-12-28", "2026-12-29", "2026-12-30"],
+         "in ISO week 53"),
+    ],
+)
+def test_iso_week_numbers_are_byweekno(
+    text: str, rule: str | None, first_runs: list[str], words: str
+) -> None:
+    result = translate_text(text, "UTC", NOW)
+    if rule is not None:
+        assert result.rrule == rule
+    assert [r[:10] for r in result.next_runs[:3]] == first_runs
+    assert words in result.description
+
+
+def test_one_day_in_a_week_number_asks_once_or_yearly() -> None:
+    assert "every year" in refused("monday in week 20")
+
+
+def test_a_week_number_out_of_range_is_refused() -> None:
+    assert "1 to 53" in refused("mondays in week 54")

@@ -18,13 +18,15 @@ from agentcron.cadence.language.days import CalendarRules
 from agentcron.cadence.language.clock import ClockRules
 from agentcron.cadence.language.hour_idioms import HourIdiomRules
 from agentcron.cadence.language.upper_bounds import UpperBoundRules
+from agentcron.cadence.language.week_numbers import WeekNumberRules
 from agentcron.cadence.language.moments import MomentRules
 from agentcron.cadence.language.spec import Spec
 
 Recogniser = Callable[["Grammar", int], "int | None"]
 
 
-class Grammar(MomentRules, ClockRules, CalendarRules, HourIdiomRules, UpperBoundRules):
+class Grammar(MomentRules, ClockRules, CalendarRules, HourIdiomRules, UpperBoundRules,
+              WeekNumberRules):
     """One parse: `Grammar(tokens).parse()` returns the Spec or raises ScheduleError."""
 
     def parse(self) -> Spec:
@@ -54,6 +56,7 @@ class Grammar(MomentRules, ClockRules, CalendarRules, HourIdiomRules, UpperBound
 RECOGNISERS: tuple[Recogniser, ...] = (
     Grammar._iso,
     Grammar._upper_bound,
+    Grammar._week_number,
     Grammar._parity,
     Grammar._minute_span,
     Grammar._relative,

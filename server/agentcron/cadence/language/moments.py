@@ -217,6 +217,9 @@ class MomentRules(GrammarBase):
 
     def _read_step(self, index: int) -> tuple[Fraction, str, int] | None:
         """The amount and unit after 'every'."""
+        weekends = self._weekend_step(index)
+        if weekends is not None:
+            return weekends
         word = self.w(index)
         ordinal_read = (2, index + 1) if word in OTHER_WORDS else read_ordinal(self.t, index)
         if ordinal_read is not None:
@@ -255,6 +258,24 @@ class MomentRules(GrammarBase):
             return None
         end = self._after_half(index + 1)
         return (Fraction(3, 2) if end != index + 1 else Fraction(1)), unit, end
+
+    def _weekend_step(self, index: int) -> tuple[Fraction, str, int] | None:
+        """'every 2 weekends', 'every third weekend', 'every other weekend': every N weeks on
+        Saturday and Sunday (the 'weekend' word is left for the day rules to read)."""
+        word = self.w(index)
+        read = (2, index + 1) if word in OTHER_WORDS else (
+            read_ordinal(self.t, index) or read_cardinal(self.t, index))
+        if read is None or self.w(read[1]) not in ("weekend", "weekends"):
+            return None
+        amount, after = read
+        if self._month_context_at(after + 1) is not None:
+            raise ScheduleError(
+                f"{self.text(index - 1, after + 1)!r} of the month cannot be scheduled: a "
+                "weekend may straddle two months. Say e.g. 'the first saturday of the month'."
+            )
+        if amount < 1:
+            raise ScheduleError(f"{self.text(index - 1, after + 1)!r} never runs.")
+        return Fraction(amount), "week", after
 
     def _ordinal_use(self, index: int) -> bool:
         """'second' followed by a weekday or 'of' is the ordinal ('every second monday')."""

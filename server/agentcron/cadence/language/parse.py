@@ -133,6 +133,12 @@ def _raw_cron(text: str) -> str | None:
 
 def _is_one_off(spec: Spec) -> bool:
     """Recurring words win unless a one-off anchor is also present (then refuse the mix)."""
+    if spec.weeknos and spec.recurring is None:
+        raise ScheduleError(
+            f"{spec.weeknos_text!r} comes back every year: one day in it, or every year? Say "
+            f"e.g. 'every monday {spec.weeknos_text}' for a yearly run, or give the date for "
+            "one run, e.g. 'on may 11 at 9am'."
+        )
     if spec.recurring is not None and spec.once is not None:
         raise ScheduleError(
             f"{spec.once!r} is a single moment but {spec.recurring!r} repeats. For a start "

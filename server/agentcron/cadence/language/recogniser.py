@@ -187,8 +187,9 @@ class GrammarBase:
         count = 1
         while True:
             sep = self._list_separator(end)
+            # 'mondays and on fridays' continues the list; 'weekends on saturday' does not.
             item = self._read_day_item(
-                self._skip(end if sep is None else sep, "on", "every", "each", "also")
+                self._skip(sep, "on", "every", "each", "also") if sep is not None else end
             )
             if item is None:
                 break

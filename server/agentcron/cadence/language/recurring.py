@@ -79,6 +79,8 @@ def build_recurring(spec: Spec) -> tuple[str, str | int | RuleDraft]:
     if cadence.kind == "interval":
         _refuse_interval_extras(spec, cadence)
         return "interval", cadence.n
+    if spec.weeknos:
+        return "rule", _week_number_draft(spec, cadence)
     from_end = any(n < -1 for _, n in spec.nth) or spec.dom_from_end is not None
     if cadence.kind not in RULE_UNITS and not from_end:
         return "cron", _cron_of(spec, cadence)
@@ -97,6 +99,22 @@ def build_recurring(spec: Spec) -> tuple[str, str | int | RuleDraft]:
         spec.nth = real
     bymonthday = str(spec.dom_from_end) if spec.dom_from_end is not None else None
     return "rule", RuleDraft(expr, freq, interval, byday, bymonthday)
+
+
+def _week_number_draft(spec: Spec, cadence: Cadence) -> RuleDraft:
+    """'mondays in week 20': FREQ=YEARLY;BYWEEKNO=20;BYDAY=MO (every day when none is named)."""
+    other = _first_present(spec, ("nth", "dom", "months", "dates"))
+    if other or cadence.kind in RULE_UNITS or cadence.kind in ("month", "year") or cadence.n > 1 \
+            and cadence.kind not in ("minute", "hour"):
+        raise ScheduleError(
+            f"{spec.weeknos_text!r} chooses weeks of the year, so it cannot also go with "
+            f"{other or cadence.text!r}. Say e.g. 'every monday in week 20 at 9am'."
+        )
+    expr = _cron_of(spec, cadence)
+    every_day = expr.split(" ")[4] == "*"
+    byday = ",".join(DAY_CODES[(d + 1) % 7] for d in range(7)) if every_day else None
+    weeks = ",".join(str(w) for w in spec.weeknos)
+    return RuleDraft(expr, "YEARLY", 1, byday=byday, byweekno=weeks)
 
 
 def _cron_of(spec: Spec, cadence: Cadence) -> str:

@@ -124,6 +124,9 @@ class Spec:
     parity_text: str = ""
     # 'the last 10 minutes of every hour': (first minute, last minute, text).
     minute_span: tuple[int, int, str] | None = None
+    # ISO 8601 week numbers ('mondays in week 20'): a yearly rule with BYWEEKNO.
+    weeknos: list[int] = field(default_factory=list)
+    weeknos_text: str = ""
     # A time of day and nothing else ('at 9am'): its next occurrence, today or tomorrow.
     next_occurrence: bool = False
 

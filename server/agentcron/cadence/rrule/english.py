@@ -26,7 +26,9 @@ def describe_rule(rule_value: str, starts_at: str, timezone_name: str) -> str:
     tz = zone(timezone_name)
     parts = _with_start_defaults(split_rule(rule_value), local_wall(starts_at, tz))
     start = local_wall(starts_at, tz)
-    if {"BYSETPOS", "BYYEARDAY", "BYWEEKNO"} & set(parts):
+    if {"BYSETPOS", "BYYEARDAY"} & set(parts) or (
+            "BYWEEKNO" in parts and ({"BYMONTH", "BYMONTHDAY"} & set(parts)
+                                     or parts["FREQ"] != "YEARLY")):
         # Rare raw parts: quote the rule rather than describe it half right.
         return f"{_times(parts, start)}, as the RRULE '{rule_value}' says, " + _bounds(
             parts, start, tz) + f" ({timezone_name} time)"
@@ -110,6 +112,10 @@ def _days(parts: dict[str, str]) -> str:
         if len(order) == len(items) >= 3 and order == list(range(order[0], order[0] + len(order))):
             names = [f"{names[0]} through {names[-1]}"]  # 'Monday through Friday'
         text += " on " + _join(names)
+    if "BYWEEKNO" in parts:
+        weeks = parts["BYWEEKNO"].split(",")
+        label = "ISO week" if len(weeks) == 1 else "ISO weeks"
+        text += f" in {label} " + _join(weeks)
     if "BYMONTHDAY" in parts:
         days = []
         for item in parts["BYMONTHDAY"].split(","):
