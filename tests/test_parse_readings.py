@@ -428,3 +428,69 @@ def test_one_day_in_a_week_number_asks_once_or_yearly() -> None:
 
 def test_a_week_number_out_of_range_is_refused() -> None:
     assert "1 to 53" in refused("mondays in week 54")
+
+
+# --- exceptions of single dates: refused with what to write instead -----------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "skipped"),
+    [
+        ("every day except on july 4", "july 4"),
+        ("every weekday except december 25", "december 25"),
+        ("every day but not on the 4th of july", "4th of july"),
+        ("every day except on 2026-07-04", "2026-07-04"),
+        ("every day except 25/12", "25 december"),
+        ("every day at 9am except christmas", "christmas"),
+        ("every day except the 1st", "1st"),
+    ],
+)
+def test_an_exception_of_one_date_is_refused_with_a_way_forward(text: str, skipped: str) -> None:
+    message = refused(text)
+    assert f"({skipped!r}) is not supported" in message
+    assert "enabled=false" in message and "until july 3" in message
+
+
+@pytest.mark.parametrize(("text", "cron"), [("every day except sundays", "0 0 * * 1-6"),
+                                            ("every day except in august", "0 0 * 1-7,9-12 *")])
+def test_exceptions_of_weekdays_and_months_still_work(text: str, cron: str) -> None:
+    assert parse(text).cron == normalise_cron(cron)
+
+
+# --- which day 'every week' runs on ---------------------------------------------------------
+
+
+def test_every_week_without_a_day_or_start_runs_on_sundays_and_says_so() -> None:
+    result = translate_text("every week for 20 times", "UTC", NOW)
+    assert result.rrule == "FREQ=WEEKLY;COUNT=20;BYDAY=SU;BYHOUR=0;BYMINUTE=0"
+    assert "every week on Sunday" in result.description
+    assert "runs on Sundays (as cron's @weekly does)" in result.description
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "reading"),
+    [
+        ("every week starting friday for 20 times",
+         "FREQ=WEEKLY;COUNT=20;BYDAY=FR;BYHOUR=0;BYMINUTE=0", "from the start 'friday': Friday"),
+        ("every 2 weeks starting next friday",
+         "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR;BYHOUR=0;BYMINUTE=0", "Friday"),
+        ("every month starting march 15", "FREQ=MONTHLY;BYMONTHDAY=15;BYHOUR=0;BYMINUTE=0",
+         "day 15"),
+        ("every year starting 2026-07-01",
+         "FREQ=MONTHLY;BYMONTH=7;BYMONTHDAY=1;BYHOUR=0;BYMINUTE=0", "July 1"),
+    ],
+)
+def test_a_start_day_gives_the_day_a_bare_cadence_runs_on(
+    text: str, rule: str, reading: str
+) -> None:
+    result = translate_text(text, "UTC", NOW)
+    assert result.rrule == rule
+    assert reading in result.description
+
+
+def test_a_named_day_wins_over_the_start_day() -> None:
+    assert "BYDAY=MO" in (parse("every week on monday starting friday").rrule or "")
+
+
+def test_a_monthly_start_on_a_day_some_months_lack_is_refused() -> None:
+    assert "some months do not have" in refused("monthly starting april 30")

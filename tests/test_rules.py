@@ -435,7 +435,13 @@ def test_a_month_step_with_a_start_is_phased_on_the_start() -> None:
 
 def test_an_interval_with_a_start_is_refused_with_a_pinned_wording() -> None:
     with pytest.raises(ScheduleError, match="every 2 weeks on monday at 9am starting"):
-        parse("every 2 weeks starting monday")
+        parse("every 10 days starting monday")
+
+
+def test_every_n_weeks_from_a_start_day_runs_on_that_weekday() -> None:
+    # Issue 20: a week cadence that names no weekday takes it from its start (start_day.py).
+    schedule = parse("every 2 weeks starting monday")
+    assert schedule.rrule == "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO;BYHOUR=0;BYMINUTE=0"
 
 
 def test_an_end_with_a_clock_time_is_described_with_it() -> None:

@@ -16,6 +16,7 @@ from agentcron.cadence.language.lexicon import FILLER_WORDS
 from agentcron.cadence.language.recogniser import not_understood
 from agentcron.cadence.language.days import CalendarRules
 from agentcron.cadence.language.clock import ClockRules
+from agentcron.cadence.language.date_exceptions import DateExceptionRules
 from agentcron.cadence.language.hour_idioms import HourIdiomRules
 from agentcron.cadence.language.upper_bounds import UpperBoundRules
 from agentcron.cadence.language.week_numbers import WeekNumberRules
@@ -26,7 +27,7 @@ Recogniser = Callable[["Grammar", int], "int | None"]
 
 
 class Grammar(MomentRules, ClockRules, CalendarRules, HourIdiomRules, UpperBoundRules,
-              WeekNumberRules):
+              WeekNumberRules, DateExceptionRules):
     """One parse: `Grammar(tokens).parse()` returns the Spec or raises ScheduleError."""
 
     def parse(self) -> Spec:
@@ -65,6 +66,7 @@ RECOGNISERS: tuple[Recogniser, ...] = (
     Grammar._frequency,
     Grammar._once,
     Grammar._anchor,
+    Grammar._except_date,
     Grammar._except,
     Grammar._range_phrase,
     Grammar._business_hours,

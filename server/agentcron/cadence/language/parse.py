@@ -22,6 +22,7 @@ from agentcron.cadence.language.rule_draft import RuleDraft, build_rule
 from agentcron.cadence.language.numeric_dates import read_numeric_dates
 from agentcron.cadence.language.spec import Spec
 from agentcron.cadence.language.spelling import repair_names
+from agentcron.cadence.language.start_day import day_from_start
 from agentcron.cadence.language.tokens import fold, normalise, tokenize
 from agentcron.cadence.zones import find_zone_in_text, resolve_zone, zone
 from agentcron.errors import ScheduleError
@@ -95,6 +96,9 @@ def _build(spec: Spec, tz_name: str, now: datetime) -> Schedule:
         if spec.next_occurrence:
             spec.notes.append(next_occurrence_note(spec, instant, now))
         return Schedule(kind="once", run_at=instant.isoformat(), timezone=tz_name)
+    start_note = day_from_start(spec, zone(tz_name), now)
+    if start_note is not None:
+        spec.notes.append(start_note)
     kind, value = build_recurring(spec)
     if kind == "interval":
         if spec.bounded():

@@ -39,6 +39,8 @@ def describe_rule(rule_value: str, starts_at: str, timezone_name: str) -> str:
     month_days = parts.get("BYMONTHDAY", "").split(",") if "BYMONTHDAY" in parts else []
     one_date = len(months) == 1 and len(month_days) == 1 and int(month_days[0]) > 0
     if one_date and "BYDAY" not in parts:
+        if parts["FREQ"] == "MONTHLY" and parts.get("INTERVAL", "1") == "1":
+            cadence = "every year"  # one month of every month's cycle: once a year
         cadence += f" on {MONTH_LABELS[int(months[0])]} {int(month_days[0])}"  # 'on March 1'
         months = []
     else:
