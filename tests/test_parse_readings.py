@@ -494,3 +494,53 @@ def test_a_named_day_wins_over_the_start_day() -> None:
 
 def test_a_monthly_start_on_a_day_some_months_lack_is_refused() -> None:
     assert "some months do not have" in refused("monthly starting april 30")
+
+
+# --- DST (DESIGN §3) for the new families with times ------------------------------------
+
+
+@pytest.mark.parametrize("zone_name", ["Europe/Berlin", "America/New_York", "Australia/Sydney"])
+@pytest.mark.parametrize("text", ["every odd hour", "every even hour at :30",
+                                  "every day 3 times", "on the hour and at half past",
+                                  "every minute during the last 10 minutes of each hour"])
+def test_new_families_fire_per_the_dst_oracle(text: str, zone_name: str) -> None:
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from agentcron.cadence.timeline import next_runs
+
+    oracle, transitions = _dst_oracle()
+
+    zone = ZoneInfo(zone_name)
+    schedule = parse(text, zone_name)
+    assert schedule.kind == "cron" and schedule.cron is not None
+    for change in transitions(zone, 2026):
+        start, end = change - timedelta(hours=5), change + timedelta(hours=5)
+        expected = oracle(schedule.cron, zone, start, end)
+        got = [r for r in next_runs(schedule, start, len(expected) + 1) if r <= end]
+        assert [r.astimezone(timezone.utc) for r in got] == expected, (text, zone_name, change)
+
+
+def _dst_oracle():  # type: ignore[no-untyped-def]
+    """The brute-force oracle of tests/test_dst_oracle.py (one oracle for every producer)."""
+    import importlib.util
+
+    path = pathlib.Path(__file__).with_name("test_dst_oracle.py")
+    spec = importlib.util.spec_from_file_location("dst_oracle_for_readings", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.oracle, module.transitions
+
+
+def test_a_week_number_rule_in_a_dst_gap_fires_after_the_gap() -> None:
+    # 2026-03-29 (Sunday of ISO week 13) has no 02:30 in Berlin: it fires at 03:00 CEST.
+    result = translate_text("sundays in week 13 at 2:30", "Europe/Berlin", NOW)
+    assert result.next_runs[0] == "2026-03-29T03:00:00+02:00"
+
+
+def test_a_week_number_rule_on_a_repeated_hour_fires_once() -> None:
+    # 2026-10-25 (Sunday of ISO week 43) has 02:30 twice in Berlin: the first one only.
+    result = translate_text("sundays in week 43 at 2:30", "Europe/Berlin", NOW)
+    assert result.next_runs[0] == "2026-10-25T02:30:00+02:00"
+    assert result.next_runs[1].startswith("2027-10-31")
