@@ -544,3 +544,22 @@ def test_a_week_number_rule_on_a_repeated_hour_fires_once() -> None:
     result = translate_text("sundays in week 43 at 2:30", "Europe/Berlin", NOW)
     assert result.next_runs[0] == "2026-10-25T02:30:00+02:00"
     assert result.next_runs[1].startswith("2027-10-31")
+
+
+@pytest.mark.parametrize(
+    ("text", "until"),
+    [("daily at 8 for the next month", "UNTIL=20260411T100000Z"),
+     ("every day at noon for the coming week", "UNTIL=20260318T100000Z")],
+)
+def test_for_the_next_unit_is_one_unit(text: str, until: str) -> None:
+    assert until in (parse(text).rrule or "")
+
+
+@pytest.mark.parametrize(("text", "cron"), [("every day once", "0 0 * * *"),
+                                            ("every week once", "0 0 * * 0")])
+def test_once_right_after_the_period_adds_nothing(text: str, cron: str) -> None:
+    assert parse(text).cron == cron
+
+
+def test_a_limit_of_runs_is_a_count() -> None:
+    assert "COUNT=5" in (parse("every monday at 9am limit 5 times").rrule or "")

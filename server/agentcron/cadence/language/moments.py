@@ -375,8 +375,10 @@ class MomentRules(GrammarBase):
             unit = unit if amount == 1 else None
             end = pos + 1
         closed = self._skip(pos, "in") != pos or self.w(pos) in ("total", "only", "all")
-        if unit is None and word != "once" and not self.spec.times and not closed:
+        if unit is None and not self.spec.times and not closed:
             period = self._period_just_said(index)
+            if period is not None and word == "once":
+                return pos  # 'every day once' is every day
             if period is not None:  # 'every day twice', 'each week 3 times': per period
                 unit, start = period
                 text = self.text(index, pos)

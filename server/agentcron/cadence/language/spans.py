@@ -7,7 +7,9 @@ built (span_instants.py), like one-off dates are.
 
 from __future__ import annotations
 
-from agentcron.cadence.language.lexicon import MONTH_NAMES, WEEKDAY_NAMES
+from fractions import Fraction
+
+from agentcron.cadence.language.lexicon import MONTH_NAMES, UNIT_WORDS, WEEKDAY_NAMES
 from agentcron.cadence.language.numbers import read_ordinal
 from agentcron.cadence.language.recogniser import GrammarBase
 from agentcron.cadence.language.spec import Bound, DateItem
@@ -143,6 +145,9 @@ class BoundRules(GrammarBase):
                 return period + 1
         pos = self._skip(index + 1, "the", "next", "following", "coming")
         read = self._read_duration(pos)
+        unit = UNIT_WORDS.get(self.w(pos) or "")
+        if read is None and pos > index + 1 and unit in ("day", "week", "month", "year"):
+            read = ([(Fraction(1), unit)], pos + 1)  # 'for the next month'
         if read is None:
             return None
         parts, end = read

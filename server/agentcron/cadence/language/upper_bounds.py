@@ -20,7 +20,8 @@ COUNT_NOUNS = ("times", "x", "runs", "run", "occurrences", "occurrence", "repeti
 QUALIFIERS: tuple[tuple[str, ...], ...] = (
     ("no", "more", "than"), ("not", "more", "than"), ("a", "maximum", "of"),
     ("a", "total", "of"), ("maximum", "of"), ("at", "most"), ("up", "to"), ("maximum",),
-    ("max",), ("a", "max", "of"),
+    ("max",), ("a", "max", "of"), ("limited", "to"), ("limit", "of"), ("limit",),
+    ("capped", "at"),
 )
 
 
