@@ -563,3 +563,28 @@ def test_once_right_after_the_period_adds_nothing(text: str, cron: str) -> None:
 
 def test_a_limit_of_runs_is_a_count() -> None:
     assert "COUNT=5" in (parse("every monday at 9am limit 5 times").rrule or "")
+
+
+@pytest.mark.parametrize(
+    ("text", "days", "runs"),
+    [("on the 15th and last day of each month", "BYMONTHDAY=15,-1",
+      ["2026-03-15", "2026-03-31", "2026-04-15", "2026-04-30"]),
+     ("the 1st, 15th and last day of the month at 9am", "BYMONTHDAY=1,15,-1",
+      ["2026-03-15", "2026-03-31", "2026-04-01", "2026-04-15"])],
+)
+def test_days_of_the_month_with_the_last_day_are_a_rule(text: str, days: str,
+                                                        runs: list[str]) -> None:
+    result = translate_text(text, "UTC", NOW)
+    assert days in (result.rrule or "")
+    assert [r[:10] for r in result.next_runs[:4]] == runs
+    assert "the last day of the month" in result.description
+
+
+def test_days_of_one_named_month_with_the_last_day_ask_once_or_yearly() -> None:
+    assert "a one-off runs once" in refused("on the 15th and last day of march")
+
+
+@pytest.mark.parametrize("text", ["run a script at 2:30am every day",
+                                  "I'd like my cronjob to run every day at 2:30"])
+def test_words_naming_what_runs_are_not_part_of_the_schedule(text: str) -> None:
+    assert parse(text).cron == "30 2 * * *"

@@ -250,6 +250,12 @@ class CalendarRules(GrammarBase):
             text = self.text(start, end)
             self._set_months(months_read[0], text)
             preceded_by_every = start > 0 and self.w(start - 1) in EVERY_WORDS
+            if LAST in items and len(items) > 1 and not preceded_by_every \
+                    and self.spec.recurring is None:
+                raise ScheduleError(
+                    f"{text!r} names several days; a one-off runs once. Give one, or say "
+                    f"'every year on {text.removeprefix('on ')}'."
+                )
             if items == [LAST] and not preceded_by_every:
                 self.spec.month_date = text  # 'the last day of february': a date
                 self.spec.dom_last = True

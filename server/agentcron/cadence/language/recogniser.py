@@ -271,12 +271,12 @@ class GrammarBase:
         self.spec.mark_recurring(text)
 
     def _set_dom_items(self, items: list[int], text: str) -> None:
+        if LAST in items and len(items) > 1:
+            # 'the 15th and the last day': cron cannot say it, a rule can (BYMONTHDAY=15,-1).
+            self._set_dom(frozenset(item for item in items if item != LAST), text)
+            self.spec.dom_also_last = True
+            return
         if LAST in items:
-            if len(items) > 1:
-                raise ScheduleError(
-                    f"{text!r}: the last day cannot be combined with other days in one cron. "
-                    "Create one task each."
-                )
             if self.spec.dom is not None:
                 raise ScheduleError(f"The text gives two different days of the month ({text!r}).")
             self.spec.dom_last = True

@@ -81,7 +81,8 @@ def build_recurring(spec: Spec) -> tuple[str, str | int | RuleDraft]:
         return "interval", cadence.n
     if spec.weeknos:
         return "rule", _week_number_draft(spec, cadence)
-    from_end = any(n < -1 for _, n in spec.nth) or spec.dom_from_end is not None
+    from_end = (any(n < -1 for _, n in spec.nth) or spec.dom_from_end is not None
+                or spec.dom_also_last)
     if cadence.kind not in RULE_UNITS and not from_end:
         return "cron", _cron_of(spec, cadence)
     unit, freq = RULE_UNITS.get(cadence.kind, (cadence.kind, None))
@@ -98,6 +99,8 @@ def build_recurring(spec: Spec) -> tuple[str, str | int | RuleDraft]:
     finally:
         spec.nth = real
     bymonthday = str(spec.dom_from_end) if spec.dom_from_end is not None else None
+    if spec.dom_also_last:
+        bymonthday = ",".join([*(str(d) for d in sorted(spec.dom or ())), "-1"])
     return "rule", RuleDraft(expr, freq, interval, byday, bymonthday)
 
 

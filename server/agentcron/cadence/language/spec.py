@@ -117,6 +117,8 @@ class Spec:
     month_year: int | None = None
     # 'the 2nd last day of the month' (-2): dom_last is set too, as cron's nearest spelling.
     dom_from_end: int | None = None
+    # 'the 15th and the last day': the days in `dom` and the month's last day (a rule).
+    dom_also_last: bool = False
     # How the text was read where a reading was taken, for the description ('read ...').
     notes: list[str] = field(default_factory=list)
     # 'every even hour': (unit, 0 for even or 1 for odd); the step is then 2 of that unit.
