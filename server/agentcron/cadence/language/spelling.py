@@ -55,7 +55,7 @@ NEAR_WORDS = frozenset({
     "next", "this", "coming", "start", "end", "close", "beginning", "month", "week", "weekend",
     "match", "marsh", "marco", "marcy", "mach", "arch", "parch", "larch", "starch",
     "sundae", "sundry", "mundane", "monkey", "fridge", "junk", "jury", "jule", "julie",
-    "tune", "dune", "augusta", "octet",
+    "tune", "dune", "jute", "rune", "lune", "jury", "duly", "aril", "augusta", "octet",
     "novel", "decent", "member", "remember",
 })
 _OTHER_WORDS = frozenset(
