@@ -508,8 +508,7 @@ def test_new_families_fire_per_the_dst_oracle(text: str, zone_name: str) -> None
     from zoneinfo import ZoneInfo
 
     from agentcron.cadence.timeline import next_runs
-
-    oracle, transitions = _dst_oracle()
+    from tests.test_dst_oracle import oracle, transitions
 
     zone = ZoneInfo(zone_name)
     schedule = parse(text, zone_name)
@@ -519,18 +518,6 @@ def test_new_families_fire_per_the_dst_oracle(text: str, zone_name: str) -> None
         expected = oracle(schedule.cron, zone, start, end)
         got = [r for r in next_runs(schedule, start, len(expected) + 1) if r <= end]
         assert [r.astimezone(timezone.utc) for r in got] == expected, (text, zone_name, change)
-
-
-def _dst_oracle():  # type: ignore[no-untyped-def]
-    """The brute-force oracle of tests/test_dst_oracle.py (one oracle for every producer)."""
-    import importlib.util
-
-    path = pathlib.Path(__file__).with_name("test_dst_oracle.py")
-    spec = importlib.util.spec_from_file_location("dst_oracle_for_readings", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.oracle, module.transitions
 
 
 def test_a_week_number_rule_in_a_dst_gap_fires_after_the_gap() -> None:
