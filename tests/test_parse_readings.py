@@ -575,3 +575,20 @@ def test_days_of_one_named_month_with_the_last_day_ask_once_or_yearly() -> None:
                                   "I'd like my cronjob to run every day at 2:30"])
 def test_words_naming_what_runs_are_not_part_of_the_schedule(text: str) -> None:
     assert parse(text).cron == "30 2 * * *"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("every 1/2 hour", ("cron", "*/30 * * * *")), ("every 1/4 hour", ("cron", "*/15 * * * *")),
+     ("every 1 1/2 hours", ("interval", 5400)), ("in 1/2 hour", ("once", "2026-03-11T10:30:00+00:00"))],
+)
+def test_a_fraction_before_a_unit_is_a_number_not_a_date(text: str, expected: tuple) -> None:
+    schedule = parse(text)
+    kind, value = expected
+    assert schedule.kind == kind
+    got = {"cron": schedule.cron, "interval": schedule.interval_seconds, "once": schedule.run_at}
+    assert got[kind] == (normalise_cron(value) if kind == "cron" else value)
+
+
+def test_a_fraction_with_no_exact_decimal_is_refused() -> None:
+    assert "fraction '1/3'" in refused("every 1/3 hour")

@@ -10,17 +10,25 @@ from __future__ import annotations
 
 import re
 
-from agentcron.cadence.language.lexicon import MONTH_LABELS, MONTH_LENGTHS
+from fractions import Fraction
+
+from agentcron.cadence.language.lexicon import MONTH_LABELS, MONTH_LENGTHS, UNIT_WORDS
 from agentcron.errors import ScheduleError
 
+_UNITS = "|".join(sorted(UNIT_WORDS, key=len, reverse=True))
+_FRACTION = re.compile(
+    rf"(?<![\d/:.])(?:(\d{{1,3}})\s+)?(\d{{1,2}})/(\d{{1,2}})(?=\s*-?\s*(?:{_UNITS})\b)")
 _NUMERIC_DATE = re.compile(r"(?<![\d/:.])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/:])")
 ROUND_THE_CLOCK = ("24", "7")
 CENTURY = 2000
 MONTHS_PER_YEAR = 12
+DECIMAL_DENOMINATORS = (1, 2, 4, 5, 10, 20, 25, 50, 100)
 
 
 def read_numeric_dates(text: str) -> tuple[str, list[str]]:
-    """`text` with every unmistakable numeric date written in words, and one note each."""
+    """`text` with every unmistakable numeric date written in words, and one note each.
+    A fraction before a unit ('every 1/2 hour') is a number, written as a decimal."""
+    text = _FRACTION.sub(_decimal, text)
     notes: list[str] = []
 
     def rewrite(match: re.Match[str]) -> str:
@@ -34,6 +42,18 @@ def read_numeric_dates(text: str) -> tuple[str, list[str]]:
         return words
 
     return _NUMERIC_DATE.sub(rewrite, text), notes
+
+
+def _decimal(match: re.Match[str]) -> str:
+    """'1/2' -> '0.5' when the fraction has an exact decimal; otherwise refuse by name."""
+    whole, top, bottom = int(match.group(1) or 0), int(match.group(2)), int(match.group(3))
+    value = whole + Fraction(top, bottom or 1)  # '1 1/2 hours' is 1.5 hours
+    if bottom == 0 or value.denominator not in DECIMAL_DENOMINATORS:
+        raise ScheduleError(
+            f"Could not read the fraction {match.group()!r}. Give the amount in a smaller "
+            "unit, e.g. 'every 20 minutes' or 'every 90 minutes'."
+        )
+    return f"{float(value):g}"
 
 
 def _one_reading(raw: str, first: int, second: int) -> tuple[int, int]:
