@@ -592,3 +592,60 @@ def test_a_fraction_before_a_unit_is_a_number_not_a_date(text: str, expected: tu
 
 def test_a_fraction_with_no_exact_decimal_is_refused() -> None:
     assert "fraction '1/3'" in refused("every 1/3 hour")
+
+
+@pytest.mark.parametrize(
+    ("text", "part"),
+    [("the next to last friday of the month", "BYDAY=-2FR"),
+     ("the next-to-last day of the month", "BYMONTHDAY=-2"),
+     ("the third last day of the month", "BYMONTHDAY=-3")],
+)
+def test_more_ways_of_counting_from_the_end(text: str, part: str) -> None:
+    assert part in (parse(text).rrule or "")
+
+
+@pytest.mark.parametrize(("text", "cron"), [("1st/3rd monday of the month", "0 0 * * 1#1,1#3"),
+                                            ("2nd & 4th wednesdays at 6pm", "0 18 * * 3#2,3#4"),
+                                            ("every 2nd, 4th wednesday", "0 0 * * 3#2,3#4")])
+def test_more_ways_of_listing_ordinals(text: str, cron: str) -> None:
+    assert parse(text).cron == normalise_cron(cron)
+
+
+@pytest.mark.parametrize(
+    ("text", "until"),
+    [("every day at 9am over the next 2 weeks", "UNTIL=20260325T100000Z"),
+     ("every day at 9am during the next 3 days", "UNTIL=20260314T100000Z"),
+     ("every day at 9am within the next month", "UNTIL=20260411T100000Z")],
+)
+def test_over_during_within_the_next_span(text: str, until: str) -> None:
+    assert until in (parse(text).rrule or "")
+
+
+def test_during_the_morning_is_still_a_part_of_the_day() -> None:
+    assert parse("every day during the morning at 8").cron == "0 8 * * *"
+
+
+@pytest.mark.parametrize(("text", "cron"), [("on month-end", "0 0 L * *"),
+                                            ("end-of-month at 6pm", "0 18 L * *"),
+                                            ("every month-end at 6pm", "0 18 L * *"),
+                                            ("start-of-month at 7", "0 7 1 * *")])
+def test_hyphenated_month_edges(text: str, cron: str) -> None:
+    assert parse(text).cron == cron
+
+
+@pytest.mark.parametrize(
+    ("text", "run_at"),
+    [("on 25.12.2026 at 9", "2026-12-25T09:00:00+00:00"), ("on 25.12. at 9", "2026-12-25T09:00:00+00:00")],
+)
+def test_dotted_dates_with_one_real_reading(text: str, run_at: str) -> None:
+    assert parse(text).run_at == run_at
+
+
+def test_a_dotted_pair_without_a_year_stays_a_time() -> None:
+    assert parse("every day at 9.30").cron == "30 9 * * *"
+    assert "ambiguous" in refused("on 05.06.2026 at 9")
+
+
+def test_starting_now_starts_now() -> None:
+    schedule = parse("every 5 minutes starting now")
+    assert schedule.starts_at == "2026-03-11T10:05:00+00:00"

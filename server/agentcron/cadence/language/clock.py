@@ -223,8 +223,12 @@ class ClockRules(BoundRules):
             raw, end = end_time
             self._set_window(Window(None, raw, self.text(index, end)))
             return end
-        if word == "for":
-            return self._duration_bound(index)
+        if word == "for" or (
+            word in ("over", "during", "within", "throughout")
+            and self.w(index + 1) == "the"
+            and self.w(index + 2) in ("next", "coming", "following")
+        ):
+            return self._duration_bound(index)  # 'for 2 weeks', 'over the next 2 weeks'
         return None
 
     def _between(self, index: int, joiner: str | None) -> int | None:

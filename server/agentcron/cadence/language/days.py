@@ -88,6 +88,10 @@ class CalendarRules(GrammarBase):
             elif self.w(item_end) in LAST_WORDS:
                 items.append(LAST)
                 item_end += 1
+            elif self.w(item_end) == "next" and self.tx(item_end + 1) in ("to", "-") and \
+                    self.w(last := self._skip_joiners(item_end + 1)) in LAST_WORDS:
+                items.append(LAST - 1)  # 'the next to last friday', 'next-to-last'
+                item_end = last + 1
             elif self.w(item_end) == "penultimate":
                 items.append(-2)
                 item_end += 1
@@ -103,6 +107,8 @@ class CalendarRules(GrammarBase):
                 items.extend(sorted(read[0]))
                 item_end = read[2]
             sep = self._list_separator(item_end)
+            if sep is None and self.tx(item_end) == "/":
+                sep = item_end + 1  # '1st/3rd monday'
             if sep is None:
                 break
             nxt = self._skip(sep, "the")
@@ -142,6 +148,12 @@ class CalendarRules(GrammarBase):
             return None
         self._set_dom_items(items, self.text(text_start, after))
         return after
+
+    def _skip_joiners(self, index: int) -> int:
+        """Index after any 'to' and '-' ('next-to-last', 'second to last')."""
+        while self.tx(index) in ("to", "-"):
+            index += 1
+        return index
 
     def _day_from_end(self, start: int, items: list[int], index: int) -> int:
         """'the 2nd last day', '3rd from the end of the month': BYMONTHDAY=-n in a rule."""

@@ -15,7 +15,8 @@ from agentcron.cadence.language.recogniser import GrammarBase
 from agentcron.cadence.language.spec import Bound, DateItem
 from agentcron.errors import ScheduleError
 
-ANCHOR_DAYS = {"today": 0, "tomorrow": 1, "tmrw": 1, "tomorow": 1, "tommorow": 1}
+ANCHOR_DAYS = {"today": 0, "tomorrow": 1, "tmrw": 1, "tomorow": 1, "tommorow": 1, "now": 0,
+               "immediately": 0}
 WEEKDAY_MODES = {"next": "next", "this": "this", "coming": "this", "upcoming": "this"}
 SPAN_WORDS = ("until", "till", "til", "through", "thru", "to", "-")
 BOUND_EXAMPLE = (
