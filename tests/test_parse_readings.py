@@ -649,3 +649,9 @@ def test_a_dotted_pair_without_a_year_stays_a_time() -> None:
 def test_starting_now_starts_now() -> None:
     schedule = parse("every 5 minutes starting now")
     assert schedule.starts_at == "2026-03-11T10:05:00+00:00"
+
+
+def test_a_word_where_a_persons_name_stands_is_not_repaired() -> None:
+    # 'marci' is one edit from 'march', but it stands after 'remind', not where a date goes.
+    assert "Could not understand 'marci'" in refused("remind marci every day at 9")
+    assert "'thrusday' as Thursday" in describe("remind me thrusday at 9")

@@ -58,6 +58,17 @@ NEAR_WORDS = frozenset({
     "tune", "dune", "jute", "rune", "lune", "jury", "duly", "aril", "augusta", "octet",
     "novel", "decent", "member", "remember",
 })
+WORDS_BEFORE_NAMES = frozenset({
+    "every", "each", "evry", "on", "in", "of", "until", "till", "til", "through", "thru", "from",
+    "to", "and", "or", "next", "this", "coming", "last", "first", "second", "third", "fourth",
+    "fifth", "except", "excluding", "but", "not", "starting", "beginning", "between", "by",
+    "before", "after", "during", "only", "other", "alternate", "penultimate", "final",
+})
+WORDS_AFTER_NAMES = frozenset({
+    "at", "and", "or", "to", "through", "thru", "till", "until", "from", "morning", "mornings",
+    "afternoon", "afternoons", "evening", "evenings", "night", "nights", "noon", "midnight",
+    "of", "every", "each", "only", "starting", "between", "the",
+})
 _OTHER_WORDS = frozenset(
     set(UNIT_WORDS)
     | set(UNIT_NUMBERS) | set(TENS_NUMBERS) | set(UNIT_ORDINALS) | set(TENS_ORDINALS)
@@ -70,8 +81,9 @@ def repair_names(tokens: list[Token]) -> tuple[list[Token], list[str]]:
     """The tokens with misspelt names replaced, and one note per repair for the description."""
     repaired: list[Token] = []
     notes: list[str] = []
-    for token in tokens:
-        name = repair_word(token.text) if token.kind == "word" else None
+    for index, token in enumerate(tokens):
+        in_slot = token.kind == "word" and _in_name_slot(tokens, index)
+        name = repair_word(token.text) if in_slot else None
         if name is None:
             repaired.append(token)
             continue
@@ -80,6 +92,17 @@ def repair_names(tokens: list[Token]) -> tuple[list[Token], list[str]]:
         if note not in notes:
             notes.append(note)
     return repaired, notes
+
+
+def _in_name_slot(tokens: list[Token], index: int) -> bool:
+    """True where a day or month name fits: first or last, after 'every', 'on', 'and', a
+    number ..., or before a number, 'at', 'and' ... ('remind marci every day' is not repaired:
+    'marci' stands where a name of a person does)."""
+    before = tokens[index - 1] if index > 0 else None
+    after = tokens[index + 1] if index + 1 < len(tokens) else None
+    if before is None or before.kind != "word" or before.text in WORDS_BEFORE_NAMES:
+        return True
+    return after is None or after.kind != "word" or after.text in WORDS_AFTER_NAMES
 
 
 def repair_word(word: str) -> str | None:
