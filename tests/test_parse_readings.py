@@ -655,3 +655,14 @@ def test_a_word_where_a_persons_name_stands_is_not_repaired() -> None:
     # 'marci' is one edit from 'march', but it stands after 'remind', not where a date goes.
     assert "Could not understand 'marci'" in refused("remind marci every day at 9")
     assert "'thrusday' as Thursday" in describe("remind me thrusday at 9")
+
+
+@pytest.mark.parametrize(("text", "readings"), [
+    ("every even day", ("even-numbered dates", "every other day")),
+    ("on odd days at 9", ("odd-numbered dates", "every other day")),
+    ("even weeks", ("even-numbered ISO weeks", "every other week")),
+    ("every odd month", ("odd-numbered months", "every other month")),
+])
+def test_even_or_odd_days_weeks_months_name_both_readings(text: str, readings: tuple) -> None:
+    message = refused(text)
+    assert "ambiguous" in message and all(r in message for r in readings)

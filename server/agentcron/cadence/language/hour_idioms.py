@@ -1,5 +1,6 @@
 """Rules for minutes and hours by their number: 'every even hour', 'odd minutes', 'the last
-10 minutes of every hour', 'the first minute of each hour'.
+10 minutes of every hour', 'the first minute of each hour'. 'Even days', 'odd weeks' and
+'even months' are refused naming both readings (even-numbered ones, or every other one).
 
 Why a family of its own: these say which minutes or hours of the clock, not how often, so
 they set a parity (hours 0, 2, .. 22 or 1, 3, .. 23) or a span of minutes that the builder
@@ -19,6 +20,23 @@ from agentcron.errors import ScheduleError
 PARITY_WORDS = {"even": 0, "odd": 1}
 PARITY_UNITS = {"hour": "hour", "hours": "hour", "minute": "minute", "minutes": "minute",
                 "min": "minute", "mins": "minute"}
+# 'even days' may mean even dates or every other day: refused with both readings.
+CALENDAR_PARITY = {
+    "day": ("{parity}-numbered dates of the month", "day"),
+    "days": ("{parity}-numbered dates of the month", "day"),
+    "dates": ("{parity}-numbered dates of the month", "day"),
+    "week": ("{parity}-numbered ISO weeks", "week"),
+    "weeks": ("{parity}-numbered ISO weeks", "week"),
+    "month": ("{parity}-numbered months", "month"),
+    "months": ("{parity}-numbered months", "month"),
+}
+CALENDAR_EXAMPLES = {
+    ("day", "even"): "'on the 2nd, 4th and 6th'", ("day", "odd"): "'on the 1st, 3rd and 5th'",
+    ("week", "even"): "'mondays in weeks 2, 4 and 6'",
+    ("week", "odd"): "'mondays in weeks 1, 3 and 5'",
+    ("month", "even"): "'on the 1st of february, april and june'",
+    ("month", "odd"): "'on the 1st of january, march and may'",
+}
 SPAN_EDGES = ("first", "last", "final")
 MINUTE_WORDS = ("minute", "minutes", "min", "mins")
 MINUTES_PER_HOUR = 60
@@ -38,6 +56,15 @@ class HourIdiomRules(GrammarBase):
         if self.w(pos) == "numbered":
             pos += 1
         unit = PARITY_UNITS.get(self.w(pos) or "")
+        calendar = CALENDAR_PARITY.get(self.w(pos) or "")
+        if calendar is not None:
+            text = self.text(index, pos + 1)
+            numbered, other = calendar
+            raise ScheduleError(
+                f"{text!r} is ambiguous: {numbered.format(parity=self.w(index))}, or every other "
+                f"{other}? Say e.g. 'every other {other}' or name them, e.g. "
+                f"{CALENDAR_EXAMPLES[other, self.w(index) or 'even']}."
+            )
         if unit is None:
             return None
         text = self.text(index, pos + 1)
