@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import ast
 import pathlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-
 from agentcron.cadence.api import translate_text
 from agentcron.cadence.cron import normalise_cron
 from agentcron.cadence.language import spelling
@@ -17,7 +16,7 @@ from agentcron.cadence.language.parse import parse_schedule
 from agentcron.errors import ScheduleError
 from agentcron.models import Schedule
 
-NOW = datetime(2026, 3, 11, 10, 0, tzinfo=timezone.utc)  # Wednesday
+NOW = datetime(2026, 3, 11, 10, 0, tzinfo=UTC)  # Wednesday
 LANGUAGE = pathlib.Path(spelling.__file__).parent
 
 
@@ -112,7 +111,7 @@ def test_a_bare_time_is_its_next_occurrence_and_says_so(text: str, run_at: str, 
 def test_a_bare_time_follows_the_zone_and_dst() -> None:
     # 02:30 does not exist in Berlin on 2026-03-29: it runs at the first instant after the gap.
     schedule = parse_schedule("at 2:30", timezone="Europe/Berlin",
-                              now=datetime(2026, 3, 28, 12, 0, tzinfo=timezone.utc))
+                              now=datetime(2026, 3, 28, 12, 0, tzinfo=UTC))
     assert schedule.run_at == "2026-03-29T03:00:00+02:00"
 
 
@@ -508,6 +507,7 @@ def test_new_families_fire_per_the_dst_oracle(text: str, zone_name: str) -> None
     from zoneinfo import ZoneInfo
 
     from agentcron.cadence.timeline import next_runs
+
     from tests.test_dst_oracle import oracle, transitions
 
     zone = ZoneInfo(zone_name)
@@ -517,7 +517,7 @@ def test_new_families_fire_per_the_dst_oracle(text: str, zone_name: str) -> None
         start, end = change - timedelta(hours=5), change + timedelta(hours=5)
         expected = oracle(schedule.cron, zone, start, end)
         got = [r for r in next_runs(schedule, start, len(expected) + 1) if r <= end]
-        assert [r.astimezone(timezone.utc) for r in got] == expected, (text, zone_name, change)
+        assert [r.astimezone(UTC) for r in got] == expected, (text, zone_name, change)
 
 
 def test_a_week_number_rule_in_a_dst_gap_fires_after_the_gap() -> None:

@@ -12,16 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from agentcron.cadence.language.lexicon import FILLER_WORDS
-from agentcron.cadence.language.recogniser import not_understood
-from agentcron.cadence.language.days import CalendarRules
 from agentcron.cadence.language.clock import ClockRules
 from agentcron.cadence.language.date_exceptions import DateExceptionRules
+from agentcron.cadence.language.days import CalendarRules
 from agentcron.cadence.language.hour_idioms import HourIdiomRules
+from agentcron.cadence.language.lexicon import FILLER_WORDS
+from agentcron.cadence.language.moments import MomentRules
+from agentcron.cadence.language.recogniser import not_understood
+from agentcron.cadence.language.spec import Spec
 from agentcron.cadence.language.upper_bounds import UpperBoundRules
 from agentcron.cadence.language.week_numbers import WeekNumberRules
-from agentcron.cadence.language.moments import MomentRules
-from agentcron.cadence.language.spec import Spec
 
 Recogniser = Callable[["Grammar", int], "int | None"]
 

@@ -9,7 +9,6 @@ The date is rewritten as words ('25 december 2026') for the grammar, and the rea
 from __future__ import annotations
 
 import re
-
 from fractions import Fraction
 
 from agentcron.cadence.language.lexicon import MONTH_LABELS, MONTH_LENGTHS, UNIT_WORDS

@@ -16,21 +16,21 @@ from __future__ import annotations
 from rapidfuzz.distance import OSA
 
 from agentcron.cadence.language.lexicon import (
+    DAY_GROUP_WORDS,
     FILLER_WORDS,
     FIXED_TIMES,
     FREQUENCY_ADVERBS,
     MONTH_LABELS,
     MONTH_NAMES,
     PERIOD_WORDS,
+    TENS_NUMBERS,
+    TENS_ORDINALS,
     UNIT_NUMBERS,
     UNIT_ORDINALS,
     UNIT_WORDS,
-    TENS_NUMBERS,
-    TENS_ORDINALS,
     WEEKDAY_LABELS,
     WEEKDAY_NAMES,
     WEEKDAY_PLURALS,
-    DAY_GROUP_WORDS,
 )
 from agentcron.cadence.language.tokens import Token
 
@@ -55,7 +55,7 @@ NEAR_WORDS = frozenset({
     "next", "this", "coming", "start", "end", "close", "beginning", "month", "week", "weekend",
     "match", "marsh", "marco", "marcy", "mach", "arch", "parch", "larch", "starch",
     "sundae", "sundry", "mundane", "monkey", "fridge", "junk", "jury", "jule", "julie",
-    "tune", "dune", "jute", "rune", "lune", "jury", "duly", "aril", "augusta", "octet",
+    "tune", "dune", "jute", "rune", "lune", "duly", "aril", "augusta", "octet",
     "novel", "decent", "member", "remember",
 })
 WORDS_BEFORE_NAMES = frozenset({
