@@ -66,7 +66,7 @@ class ClockRules(BoundRules):
 
     def _joins_minutes(self, index: int) -> bool:
         """True when only 'and' or ',' stand between the last minutes phrase and `index`."""
-        end = getattr(self, "_minutes_end", None)
+        end = self._minutes_end
         return end is not None and self._list_separator(end) == index
 
     def _read_minutes_of_hour(self, index: int, allow_on: bool) -> tuple[list[int], int] | None:

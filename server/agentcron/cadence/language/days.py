@@ -218,8 +218,7 @@ class CalendarRules(GrammarBase):
         text = self.text(start, context_end or end)
         nth = [(day, item) for item in items for day in sorted(day_list.days)]
         if self.spec.nth and self.spec.nth != nth:
-            if getattr(self, "_nth_end", None) is None or self._list_separator(
-                    self._nth_end) != start:
+            if self._nth_end is None or self._list_separator(self._nth_end) != start:
                 raise ScheduleError(
                     f"The text names two different weekdays of the month ({text!r})."
                 )

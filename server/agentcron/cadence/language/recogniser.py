@@ -47,6 +47,10 @@ class GrammarBase:
         # Words by position (None for non-words), padded so look-ahead needs no bounds check.
         self._words = [t.text if t.kind == "word" else None for t in tokens] + _PADDING
         self.spec = Spec()
+        # Where the last n-th weekday and minutes-past phrases ended: a phrase joined to it by
+        # 'and' extends it ('the 1st monday and the last friday', 'on the hour and at :30').
+        self._nth_end: int | None = None
+        self._minutes_end: int | None = None
 
     def w(self, index: int) -> str | None:
         """The word at `index` (None for numbers, punctuation, or past the end)."""
