@@ -666,3 +666,13 @@ def test_a_word_where_a_persons_name_stands_is_not_repaired() -> None:
 def test_even_or_odd_days_weeks_months_name_both_readings(text: str, readings: tuple) -> None:
     message = refused(text)
     assert "ambiguous" in message and all(r in message for r in readings)
+
+
+@pytest.mark.parametrize(("text", "cron"), [
+    ("each day every 2 hours from 6:00 to 18:00", "0 6-18/2 * * *"),
+    ("every minute of every day", "* * * * *"),
+    ("daily every 30 minutes", "*/30 * * * *"),
+    ("every week every 2 hours", "0 */2 * * *"),
+])
+def test_a_finer_cadence_inside_every_day_is_that_cadence(text: str, cron: str) -> None:
+    assert parse(text).cron == normalise_cron(cron)

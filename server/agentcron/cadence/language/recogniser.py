@@ -31,6 +31,7 @@ EXAMPLES = "Try e.g. 'every monday at 9am', 'every 15 minutes' or 'tomorrow at 3
 RANGE_WORDS = ("-", "to", "through", "thru", "till", "til", "until")
 EVERY_WORDS = ("every", "each", "evry", "every1")
 FORTNIGHT_WORDS = ("fortnight", "fortnights")
+SUB_DAILY_UNITS = ("second", "minute", "hour")
 LAST = -1
 MAX_DAY = 31
 YEAR_RANGE = (1970, 2999)
@@ -140,7 +141,13 @@ class GrammarBase:
                 f"{text!r} is not a valid cadence: the interval must be greater than zero. "
                 "Try e.g. 'every 5 minutes' or 'every 2 hours'."
             )
-        set_once(self.spec, "step", Step(amount, unit, text), text, "cadences")
+        step, current = Step(amount, unit, text), self.spec.step
+        if current is not None and _is_context(current) and unit in SUB_DAILY_UNITS:
+            self.spec.step = step  # 'each day every 2 hours': the finer cadence, every day
+            return
+        if current is not None and current.unit in SUB_DAILY_UNITS and _is_context(step):
+            return  # 'every minute of every day'
+        set_once(self.spec, "step", step, text, "cadences")
 
     def _set_period(self, period: str, text: str) -> None:
         if self.spec.period not in (None, period):
@@ -369,6 +376,11 @@ class GrammarBase:
             raise ScheduleError(f"{item.text!r} does not exist: {item.year} is not a leap year.")
         if item not in self.spec.dates:
             self.spec.dates.append(item)
+
+
+def _is_context(step: Step) -> bool:
+    """'every day', 'each week': a period that only says 'always' next to a finer cadence."""
+    return step.amount == 1 and step.unit in ("day", "week", "month", "year")
 
 
 def merge_parts(parts: list[tuple[Fraction, str]], text: str) -> tuple[Fraction, str]:
