@@ -190,11 +190,22 @@ def test_odd_hours_say_which_hours() -> None:
     assert "hours 1, 3, .. 23" in describe("every odd hour")
 
 
-@pytest.mark.parametrize("text", ["the last 5 minutes of every hour",
-                                  "the first 10 minutes of each hour"])
-def test_a_span_of_minutes_without_a_cadence_names_both_readings(text: str) -> None:
-    message = refused(text)
-    assert "ambiguous" in message and "every minute during" in message and "at :" in message
+@pytest.mark.parametrize(("text", "cron", "reading"), [
+    ("the last 5 minutes of every hour", "55-59 * * * *", "every minute from :55 to :59"),
+    ("the first 10 minutes of each hour on weekdays", "0-9 * * * 1-5",
+     "every minute from :00 to :09"),
+])
+def test_a_span_of_minutes_alone_is_each_of_its_minutes_and_says_so(
+    text: str, cron: str, reading: str
+) -> None:
+    assert parse(text).cron == normalise_cron(cron)
+    assert reading in describe(text)
+
+
+def test_a_span_of_minutes_with_an_hourly_cadence_names_both_readings() -> None:
+    message = refused("every hour in the last 5 minutes of the hour")
+    assert "ambiguous" in message and "'every minute during the last 5" in message
+    assert "'every hour at :55'" in message
 
 
 @pytest.mark.parametrize(("text", "cron"), [("every day at 10 minutes to 6pm", "50 17 * * *"),

@@ -15,7 +15,7 @@ from functools import lru_cache
 from agentcron.cadence.cron import normalise_cron
 from agentcron.cadence.language.lexicon import ALL_DAYS, SECONDS_PER_UNIT, WORKDAYS
 from agentcron.cadence.language.rule_draft import RuleDraft
-from agentcron.cadence.language.spec import Spec
+from agentcron.cadence.language.spec import Spec, Step
 from agentcron.cadence.language.timeofday import RawTime, resolve, resolve_list
 from agentcron.errors import ScheduleError
 
@@ -65,12 +65,17 @@ def build_recurring(spec: Spec) -> tuple[str, str | int | RuleDraft]:
             f"{spec.nth_text!r} names one year but the text repeats. Drop the year for a yearly "
             f"run, or drop 'every' for a single run, e.g. 'the third thursday of april 2027'."
         )
+    if spec.minute_span is not None and spec.step is None and spec.count is None:
+        low, high, span = spec.minute_span
+        spec.step = Step(Fraction(1), "minute", span)  # the span itself, minute by minute
+        spec.notes.append(f"read {span!r} as every minute from :{low:02d} to :{high:02d}")
     cadence = _classify(spec)
     if spec.minute_span is not None and cadence.kind != "minute":
-        span = spec.minute_span[2]
+        span = spec.minute_span[2].split(" ", 1)[-1] if spec.minute_span[2].split(" ", 1)[0] in (
+            "in", "during", "within", "for") else spec.minute_span[2]
         raise ScheduleError(
             f"{span!r} is ambiguous: each of those minutes, or once at the start of them? Say "
-            f"'every minute during {span.removeprefix('during ')}', or a single minute such as "
+            f"'every minute during {span}', or a single minute such as "
             f"'every hour at :{spec.minute_span[0]:02d}'."
         )
     if cadence.kind == "month" and cadence.n > 1 and spec.start is not None:
