@@ -4,8 +4,9 @@
 
 Why a family of its own: these say which minutes or hours of the clock, not how often, so
 they set a parity (hours 0, 2, .. 22 or 1, 3, .. 23) or a span of minutes that the builder
-lays over the cadence. A span with no cadence ('the last 5 minutes of every hour') may mean
-each of those minutes or only the first: refused, naming both readings.
+lays over the cadence. A span with no cadence ('the last 5 minutes of every hour') is each
+of its minutes (cron's '55-59 * * * *'), and the description says so; with an hourly cadence
+('every hour in the last 5 minutes') it may mean either, so it is refused naming both.
 """
 
 from __future__ import annotations
