@@ -687,3 +687,15 @@ def test_even_or_odd_days_weeks_months_name_both_readings(text: str, readings: t
 ])
 def test_a_finer_cadence_inside_every_day_is_that_cadence(text: str, cron: str) -> None:
     assert parse(text).cron == normalise_cron(cron)
+
+
+@pytest.mark.parametrize(("text", "cron"), [("mon-fri 9-5 every hour", "0 9-17 * * 1-5"),
+                                            ("9-5 weekdays hourly", "0 9-17 * * 1-5"),
+                                            ("every hr", "0 * * * *"),
+                                            ("every wk", "0 0 * * 0")])
+def test_shorthand_windows_and_units(text: str, cron: str) -> None:
+    assert parse(text).cron == normalise_cron(cron)
+
+
+def test_a_one_letter_unit_alone_stays_refused() -> None:
+    assert "Could not understand 'm'" in refused("every m")  # minute or month?

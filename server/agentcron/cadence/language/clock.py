@@ -34,6 +34,7 @@ END_WORDS = ("until", "till", "til", "through", "thru", "ending", "ends", "up")
 # After a number, these make it a count of runs ('at 9am, 3 times'), never a time.
 COUNT_WORDS = ("times", "x", "occurrences", "occurrence", "runs", "repetitions", "repeats")
 TIME_SEPARATOR_WORDS = ("-", "to", "until", "till", "til", "through", "thru")
+SUB_DAILY_WORDS = ("hour", "hours", "hourly", "minute", "minutes", "mins", "min", "hrs", "hr")
 
 
 class ClockRules(BoundRules):
@@ -328,9 +329,11 @@ class ClockRules(BoundRules):
         return pos + 2
 
     def _bare_hour_range(self, index: int) -> int | None:
-        """'every hour 9-17': two plain hours joined by a dash, right after a sub-daily cadence."""
+        """'every hour 9-17', 'mon-fri 9-5 every hour': two plain hours joined by a dash, with a
+        cadence in hours or minutes before or after them."""
         step = self.spec.step
-        if step is None or step.unit not in ("minute", "hour", "second"):
+        sub_daily = step is not None and step.unit in ("minute", "hour", "second")
+        if not sub_daily and not self._sub_daily_later(index):
             return None
         token = self.t[index]
         if token.kind != "num" or self.tx(index + 1) != "-" or len(token.text) > 2:
@@ -341,6 +344,10 @@ class ClockRules(BoundRules):
         first = RawTime(token.number, 0, token.text)
         self._set_window(Window(first, second[0], self.text(index, second[1])))
         return second[1]
+
+    def _sub_daily_later(self, index: int) -> bool:
+        """A cadence in hours or minutes comes later ('mon-fri 9-5 every hour')."""
+        return any(self.w(k) in SUB_DAILY_WORDS for k in range(index + 3, len(self.t)))
 
     def _no_op_phrase(self, index: int) -> int | None:
         """Phrases that add nothing: 'all day', 'around the clock', 'from now on'."""

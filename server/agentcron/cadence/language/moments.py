@@ -254,7 +254,8 @@ class MomentRules(GrammarBase):
         if word == "fortnight":
             return Fraction(2), "week", index + 1
         unit = UNIT_WORDS.get(word or "")
-        if unit is None or len(word or "") < 3 or (unit == "second" and self._ordinal_use(index)):
+        short = len(word or "") < 3 and word not in ("hr", "wk", "yr")  # "every m" could be two units
+        if unit is None or short or (unit == "second" and self._ordinal_use(index)):
             return None
         end = self._after_half(index + 1)
         return (Fraction(3, 2) if end != index + 1 else Fraction(1)), unit, end
