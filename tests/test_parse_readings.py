@@ -699,3 +699,10 @@ def test_shorthand_windows_and_units(text: str, cron: str) -> None:
 
 def test_a_one_letter_unit_alone_stays_refused() -> None:
     assert "Could not understand 'm'" in refused("every m")  # minute or month?
+
+
+@pytest.mark.parametrize(("text", "cron"), [("every day of the week", "0 0 * * *"),
+                                            ("each day of the week except sunday", "0 0 * * 1-6"),
+                                            ("every day of the year at 9", "0 9 * * *")])
+def test_every_day_of_the_week_is_every_day(text: str, cron: str) -> None:
+    assert parse(text).cron == normalise_cron(cron)

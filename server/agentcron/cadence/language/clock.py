@@ -350,7 +350,7 @@ class ClockRules(BoundRules):
         return any(self.w(k) in SUB_DAILY_WORDS for k in range(index + 3, len(self.t)))
 
     def _no_op_phrase(self, index: int) -> int | None:
-        """Phrases that add nothing: 'all day', 'around the clock', 'from now on'."""
+        """Phrases that add nothing: 'all day', 'around the clock', 'every day of the week'."""
         word = self.w(index)
         if word == "all" and self.w(index + 1) in ("day", "year") and self.w(index + 2) != "at":
             return index + 2 + int(self.w(index + 2) == "long")
@@ -358,4 +358,9 @@ class ClockRules(BoundRules):
             return index + 3
         if word in ("local", "timezone", "tz", "zone"):
             return index + 1
+        step = self.spec.step
+        daily = step is not None and (step.amount, step.unit) == (1, "day")
+        if daily and self.w(index - 1) == "day" and word == "of" and self.w(
+                index + 1) in ("the", "each", "every") and self.w(index + 2) in ("week", "year"):
+            return index + 3  # 'every day of the week' is every day
         return None
