@@ -706,3 +706,30 @@ def test_a_one_letter_unit_alone_stays_refused() -> None:
                                             ("every day of the year at 9", "0 9 * * *")])
 def test_every_day_of_the_week_is_every_day(text: str, cron: str) -> None:
     assert parse(text).cron == normalise_cron(cron)
+
+
+# --- times left out of an hourly schedule ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "cron", "words"), [
+    ("run job every hour except midnight", "0 1-23 * * *", None),
+    ("hourly but not at noon", "0 0-11,13-23 * * *", "At :00 past hours 0 through 11 and 13"),
+    ("every 2 hours except at 2am and 4am", "0 0,6-22/2 * * *", None),
+    ("every hour from 9am to 5pm except at noon", "0 9-11,13-17 * * *",
+     "hours 9 through 11 and 13 through 17"),
+    ("every 2 hours on weekdays except at 2am", "0 0,4-22/2 * * 1-5", None),
+])
+def test_a_time_left_out_of_an_hourly_schedule(text: str, cron: str, words: str | None) -> None:
+    assert parse(text).cron == normalise_cron(cron)
+    if words is not None:
+        assert words in describe(text)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("every hour except at 5", "ambiguous: 05:00 or 17:00"),
+    ("every hour except 3:30am", "not one of the runs"),
+    ("every day at 9 except at noon", "hourly schedule only"),
+    ("every 30 minutes except between 1am and 5am", "say the hours it runs instead"),
+])
+def test_time_exceptions_that_cannot_be_exact_are_refused(text: str, message: str) -> None:
+    assert message in refused(text)

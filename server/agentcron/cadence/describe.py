@@ -38,6 +38,12 @@ def describe_cron_text(expr: str, timezone: str) -> str:
         # cron-descriptor garbles lists of n-th weekdays ('3#2,3#4'): describe them here.
         base = get_description(" ".join(fields[:4] + ["*"]), _OPTIONS)
         return f"{base}, on {_nth_list(fields[4])} of the month ({timezone} time)"
+    if len(fields) == 5 and fields[0].isdigit() and "," in fields[1] and "-" in fields[1]:
+        # cron-descriptor reads '0 0-11,13-23' as spans of minutes: name the hours instead.
+        days = get_description(" ".join(["0", "0"] + fields[2:]), _OPTIONS).removeprefix(
+            "At 00:00")
+        hours = _join([part.replace("-", " through ") for part in fields[1].split(",")])
+        return f"At :{int(fields[0]):02d} past hours {hours}{days} ({timezone} time)"
     return f"{get_description(expr, _OPTIONS)} ({timezone} time)"
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from agentcron.cadence.language.clock import ClockRules
 from agentcron.cadence.language.date_exceptions import DateExceptionRules
 from agentcron.cadence.language.days import CalendarRules
+from agentcron.cadence.language.hour_exceptions import HourExceptionRules
 from agentcron.cadence.language.hour_idioms import HourIdiomRules
 from agentcron.cadence.language.lexicon import FILLER_WORDS
 from agentcron.cadence.language.moments import MomentRules
@@ -27,7 +28,7 @@ Recogniser = Callable[["Grammar", int], "int | None"]
 
 
 class Grammar(MomentRules, ClockRules, CalendarRules, HourIdiomRules, UpperBoundRules,
-              WeekNumberRules, DateExceptionRules):
+              WeekNumberRules, DateExceptionRules, HourExceptionRules):
     """One parse: `Grammar(tokens).parse()` returns the Spec or raises ScheduleError."""
 
     def parse(self) -> Spec:
@@ -67,6 +68,7 @@ RECOGNISERS: tuple[Recogniser, ...] = (
     Grammar._once,
     Grammar._anchor,
     Grammar._except_date,
+    Grammar._except_time,
     Grammar._except,
     Grammar._range_phrase,
     Grammar._business_hours,

@@ -132,4 +132,7 @@ FILLER_WORDS = frozenset({
     "script", "scripts", "command", "commands", "cronjob", "crontab", "program", "process",
     "like", "id", "automatically", "let", "lets", "have", "has", "get", "gets", "executed",
     "triggered", "started", "called", "invoked", "which", "must",
+    # ... and of questions ('how do I run a job every 5 minutes?', 'cron expression for ...').
+    "how", "what", "whats", "expression", "syntax", "create", "write", "add", "entry", "setup",
+    "configure", "define", "use", "using", "way", "where", "runs", "setting",
 })

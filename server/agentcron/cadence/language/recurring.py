@@ -78,6 +78,12 @@ def build_recurring(spec: Spec) -> tuple[str, str | int | RuleDraft]:
             f"'every minute during {span}', or a single minute such as "
             f"'every hour at :{spec.minute_span[0]:02d}'."
         )
+    if spec.except_times and cadence.kind != "hour":
+        raise ScheduleError(
+            f"{spec.except_times_text!r} leaves times out of an hourly schedule only, e.g. "
+            "'every hour except midnight'. Otherwise list the times it runs, e.g. 'every day "
+            "at 9am and 5pm'."
+        )
     if cadence.kind == "month" and cadence.n > 1 and spec.start is not None:
         # 'every 3 months starting february': Feb, May, Aug, Nov, not cron's Jan, Apr, ...
         cadence = Cadence("rule-month", cadence.n, cadence.text)
@@ -478,6 +484,10 @@ def _hour_fields(spec: Spec, cadence: Cadence) -> tuple[str, str]:
         hour = "*" if cadence.n == 1 else f"*/{cadence.n}"
         if parity is not None:
             hour = "*/2" if parity == 0 else "1-23/2"
+        if spec.except_times:
+            step = 2 if parity is not None else cadence.n
+            every = set(range(parity or 0, HOURS_PER_DAY, step))
+            hour = _render(frozenset(_without_excepted(spec, minutes or [0], every)))
         return _render(frozenset(minutes or [0])), hour
     if parity is not None:
         cadence = Cadence(cadence.kind, 1, cadence.text)  # every hour of the window, then odd/even
@@ -500,9 +510,27 @@ def _hour_fields(spec: Spec, cadence: Cadence) -> tuple[str, str]:
     }
     if parity is not None:
         hours = {h for h in hours if h % 2 == parity}
+    if spec.except_times:
+        hours = _without_excepted(spec, [minute], hours)
     if not hours:
         raise ScheduleError(f"{_window_text(spec)!r} is too short for {cadence.text!r}.")
     return str(minute), _render(frozenset(hours))
+
+
+def _without_excepted(spec: Spec, minutes: list[int], hours: set[int]) -> set[int]:
+    """The run hours minus 'except midnight', 'except at 2am and 4am' (each must be a run)."""
+    left = set(hours)
+    for hour, minute in resolve_list(spec.except_times, None):
+        if minute not in minutes or hour not in left:
+            raise ScheduleError(
+                f"{spec.except_times_text!r}: {hour:02d}:{minute:02d} is not one of the runs, "
+                "so there is nothing to leave out. Name a run time, e.g. 'every hour except "
+                "midnight'."
+            )
+        left.discard(hour)
+    if not left:
+        raise ScheduleError(f"{spec.except_times_text!r} leaves no runs.")
+    return left
 
 
 def _minutes_written_as_time(spec: Spec, cadence: Cadence, minutes: list[int]) -> list[int]:

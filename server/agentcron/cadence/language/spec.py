@@ -129,6 +129,9 @@ class Spec:
     # ISO 8601 week numbers ('mondays in week 20'): a yearly rule with BYWEEKNO.
     weeknos: list[int] = field(default_factory=list)
     weeknos_text: str = ""
+    # 'every hour except midnight': times of day left out of an hourly schedule.
+    except_times: list[RawTime] = field(default_factory=list)
+    except_times_text: str = ""
     # A time of day and nothing else ('at 9am'): its next occurrence, today or tomorrow.
     next_occurrence: bool = False
 
