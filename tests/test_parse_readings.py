@@ -97,10 +97,11 @@ def test_no_word_the_grammar_knows_is_ever_repaired() -> None:
     ("text", "run_at", "day"),
     [
         ("at 9am", "2026-03-12T09:00:00+00:00", "tomorrow"),
-        ("9:30", "2026-03-12T09:30:00+00:00", "tomorrow"),
-        ("remind me at 11:30", "2026-03-11T11:30:00+00:00", "today"),
+        ("09:30", "2026-03-12T09:30:00+00:00", "tomorrow"),
+        ("remind me at 11:30am", "2026-03-11T11:30:00+00:00", "today"),
         ("at 5 in the evening", "2026-03-11T17:00:00+00:00", "today"),
         ("at noon", "2026-03-11T12:00:00+00:00", "today"),
+        ("at 21:15", "2026-03-11T21:15:00+00:00", "today"),
     ],
 )
 def test_a_bare_time_is_its_next_occurrence_and_says_so(text: str, run_at: str, day: str) -> None:
@@ -110,9 +111,18 @@ def test_a_bare_time_is_its_next_occurrence_and_says_so(text: str, run_at: str, 
 
 def test_a_bare_time_follows_the_zone_and_dst() -> None:
     # 02:30 does not exist in Berlin on 2026-03-29: it runs at the first instant after the gap.
-    schedule = parse_schedule("at 2:30", timezone="Europe/Berlin",
+    schedule = parse_schedule("at 02:30", timezone="Europe/Berlin",
                               now=datetime(2026, 3, 28, 12, 0, tzinfo=UTC))
     assert schedule.run_at == "2026-03-29T03:00:00+02:00"
+
+
+@pytest.mark.parametrize(("text", "readings"), [("at 7", ("07:00", "19:00")),
+                                              ("9:30", ("09:30", "21:30")),
+                                              ("half past 3", ("03:30", "15:30")),
+                                              ("at 12", ("12:00", "00:00"))])
+def test_a_bare_twelve_hour_time_names_both_readings(text: str, readings: tuple) -> None:
+    message = refused(text)
+    assert "names no day" in message and all(r in message for r in readings)
 
 
 def test_two_bare_times_are_still_refused() -> None:

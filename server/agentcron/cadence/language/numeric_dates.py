@@ -18,9 +18,10 @@ _UNITS = "|".join(sorted(UNIT_WORDS, key=len, reverse=True))
 _FRACTION = re.compile(
     rf"(?<![\d/:.])(?:(\d{{1,3}})\s+)?(\d{{1,2}})/(\d{{1,2}})(?=\s*-?\s*(?:{_UNITS})\b)")
 _NUMERIC_DATE = re.compile(r"(?<![\d/:.])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/:])")
-# '25.12.2026' and 'on 25.12.' (day.month, as written where dots are used); a dotted pair
-# without a year or a leading 'on' ('9.30', '2.5') is a time or a number, never a date.
-_DOTTED_DATE = re.compile(r"(?<![\d.])(?:(\d{1,2})\.(\d{1,2})\.(\d{4})|(?<=on )(\d{1,2})\.(\d{1,2})\.)(?![\d.])")
+# '25.12.2026', '25-12-2026' and 'on 25.12.'; a dotted pair without a year or a leading 'on'
+# ('9.30', '2.5') is a time or a number, and '9-5' a range of hours, never a date.
+_DOTTED_DATE = re.compile(
+    r"(?<![\d.\-])(?:(\d{1,2})([.\-])(\d{1,2})\2(\d{4})|(?<=on )(\d{1,2})\.(\d{1,2})\.)(?![\d.\-])")
 ROUND_THE_CLOCK = ("24", "7")
 CENTURY = 2000
 MONTHS_PER_YEAR = 12
@@ -44,9 +45,9 @@ def read_numeric_dates(text: str) -> tuple[str, list[str]]:
         return words
 
     def rewrite_dotted(match: re.Match[str]) -> str:
-        first = match.group(1) or match.group(4)
-        second = match.group(2) or match.group(5)
-        year = match.group(3)
+        first = match.group(1) or match.group(5)
+        second = match.group(3) or match.group(6)
+        year = match.group(4)
         day, month = _one_reading(match.group(), int(first), int(second))
         year_text = "" if year is None else f" {year}"
         notes.append(f"read {match.group()!r} as {day} {MONTH_LABELS[month]}{year_text}")
