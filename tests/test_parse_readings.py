@@ -743,3 +743,10 @@ def test_a_time_left_out_of_an_hourly_schedule(text: str, cron: str, words: str 
 ])
 def test_time_exceptions_that_cannot_be_exact_are_refused(text: str, message: str) -> None:
     assert message in refused(text)
+
+
+@pytest.mark.parametrize(("text", "run_at"), [("on 25-12-2026 at 9am", "2026-12-25T09:00:00+00:00"),
+                                              ("on 12-25-2026 at 9am", "2026-12-25T09:00:00+00:00")])
+def test_dash_dates_with_a_year_and_one_real_reading(text: str, run_at: str) -> None:
+    assert parse(text).run_at == run_at
+    assert "ambiguous" in refused("on 05-06-2026 at 9am")
