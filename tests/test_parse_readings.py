@@ -750,3 +750,8 @@ def test_time_exceptions_that_cannot_be_exact_are_refused(text: str, message: st
 def test_dash_dates_with_a_year_and_one_real_reading(text: str, run_at: str) -> None:
     assert parse(text).run_at == run_at
     assert "ambiguous" in refused("on 05-06-2026 at 9am")
+
+
+def test_last_but_one_with_hyphens_and_n_more_weeks() -> None:
+    assert "BYDAY=-2MO" in (parse("the last-but-one monday of the month").rrule or "")
+    assert "UNTIL=20260325T100000Z" in (parse("every day at 9am for 2 more weeks").rrule or "")

@@ -80,8 +80,9 @@ class CalendarRules(GrammarBase):
         items: list[int] = []
         item_end = pos
         while True:
-            if self.w(item_end) in LAST_WORDS and self.w(item_end + 1) == "but" and (
-                back := read_cardinal(self.t, item_end + 2)
+            but = self._skip_dashes(item_end + 1)
+            if self.w(item_end) in LAST_WORDS and self.w(but) == "but" and (
+                back := read_cardinal(self.t, self._skip_dashes(but + 1))
             ):
                 items.append(LAST - back[0])  # 'the last but one' is the second-to-last
                 item_end = back[1]
@@ -148,6 +149,12 @@ class CalendarRules(GrammarBase):
             return None
         self._set_dom_items(items, self.text(text_start, after))
         return after
+
+    def _skip_dashes(self, index: int) -> int:
+        """Index after any '-' ('last-but-one')."""
+        while self.tx(index) == "-":
+            index += 1
+        return index
 
     def _skip_joiners(self, index: int) -> int:
         """Index after any 'to' and '-' ('next-to-last', 'second to last')."""

@@ -115,6 +115,8 @@ class GrammarBase:
                 return [(Fraction(2), "week")], index + 1
             return None
         amount, pos = amount_read
+        if self.w(pos) in ("more", "further", "additional") and self.w(pos + 1) in UNIT_WORDS:
+            pos += 1  # 'for 2 more weeks'
         if self.tx(pos) == "-":
             pos += 1  # 'half-hour', '15-minute'
         if self.w(pos) in FORTNIGHT_WORDS:  # 'in a fortnight', 'for 2 fortnights'
