@@ -755,3 +755,25 @@ def test_dash_dates_with_a_year_and_one_real_reading(text: str, run_at: str) -> 
 def test_last_but_one_with_hyphens_and_n_more_weeks() -> None:
     assert "BYDAY=-2MO" in (parse("the last-but-one monday of the month").rrule or "")
     assert "UNTIL=20260325T100000Z" in (parse("every day at 9am for 2 more weeks").rrule or "")
+
+
+# --- the new rules in the iCalendar export (DESIGN §10, §11) --------------------------------
+
+
+@pytest.mark.parametrize("text", ["every 2 weekends at 10am", "mondays in weeks 12 and 14 at 9",
+                                  "on the 15th and last day of each month at 8",
+                                  "the 2nd and 4th wednesday at 10am"])
+def test_new_schedules_export_to_icalendar_and_expand_to_their_runs(text: str) -> None:
+    from datetime import timedelta
+
+    from agentcron.views.calendar_export import build_calendar
+
+    from tests.test_calendar_export import expand, expected_runs, make_task
+
+    schedule = parse_schedule(text, timezone="Europe/Berlin", now=NOW)
+    task = make_task("t1", schedule)
+    start = NOW
+    calendar = build_calendar([task], start, 60)
+    got = expand(calendar, start, start + timedelta(days=60))
+    want = expected_runs(task, start, start + timedelta(days=60))
+    assert want and got.get("t1", []) == want
