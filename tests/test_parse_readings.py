@@ -51,7 +51,9 @@ def refused(text: str) -> str:
         ("sundya at 6pm", None, "'sundya' as Sunday"),
     ],
 )
-def test_one_edit_from_one_name_is_read_and_stated(text: str, cron: str | None, reading: str) -> None:
+def test_one_edit_from_one_name_is_read_and_stated(
+    text: str, cron: str | None, reading: str
+) -> None:
     if cron is not None:
         assert parse(text).cron == normalise_cron(cron)
     assert reading in describe(text)
@@ -601,7 +603,8 @@ def test_words_naming_what_runs_are_not_part_of_the_schedule(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("every 1/2 hour", ("cron", "*/30 * * * *")), ("every 1/4 hour", ("cron", "*/15 * * * *")),
-     ("every 1 1/2 hours", ("interval", 5400)), ("in 1/2 hour", ("once", "2026-03-11T10:30:00+00:00"))],
+     ("every 1 1/2 hours", ("interval", 5400)),
+     ("in 1/2 hour", ("once", "2026-03-11T10:30:00+00:00"))],
 )
 def test_a_fraction_before_a_unit_is_a_number_not_a_date(text: str, expected: tuple) -> None:
     schedule = parse(text)
@@ -656,7 +659,8 @@ def test_hyphenated_month_edges(text: str, cron: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "run_at"),
-    [("on 25.12.2026 at 9", "2026-12-25T09:00:00+00:00"), ("on 25.12. at 9", "2026-12-25T09:00:00+00:00")],
+    [("on 25.12.2026 at 9", "2026-12-25T09:00:00+00:00"),
+     ("on 25.12. at 9", "2026-12-25T09:00:00+00:00")],
 )
 def test_dotted_dates_with_one_real_reading(text: str, run_at: str) -> None:
     assert parse(text).run_at == run_at
@@ -746,7 +750,8 @@ def test_time_exceptions_that_cannot_be_exact_are_refused(text: str, message: st
 
 
 @pytest.mark.parametrize(("text", "run_at"), [("on 25-12-2026 at 9am", "2026-12-25T09:00:00+00:00"),
-                                              ("on 12-25-2026 at 9am", "2026-12-25T09:00:00+00:00")])
+    ("on 12-25-2026 at 9am", "2026-12-25T09:00:00+00:00"),
+])
 def test_dash_dates_with_a_year_and_one_real_reading(text: str, run_at: str) -> None:
     assert parse(text).run_at == run_at
     assert "ambiguous" in refused("on 05-06-2026 at 9am")

@@ -254,7 +254,8 @@ class MomentRules(GrammarBase):
         if word == "fortnight":
             return Fraction(2), "week", index + 1
         unit = UNIT_WORDS.get(word or "")
-        short = len(word or "") < 3 and word not in ("hr", "wk", "yr")  # "every m" could be two units
+        # 'every m' could be minutes or months; 'every hr' is clear.
+        short = len(word or "") < 3 and word not in ("hr", "wk", "yr")
         if unit is None or short or (unit == "second" and self._ordinal_use(index)):
             return None
         end = self._after_half(index + 1)

@@ -49,7 +49,8 @@ def build_rule(spec: Spec, draft: RuleDraft, tz_name: str, now: datetime) -> Sch
         parts["WKST"] = "MO"  # ISO 8601 weeks start on Monday
     if parts.get("FREQ") == "WEEKLY" and draft.interval > 1 and "SU" in parts.get("BYDAY", "") \
             and "," in parts.get("BYDAY", ""):
-        parts["WKST"] = "MO"  # a weekend is one Saturday and the Sunday after it, whatever the reader's default
+        # A weekend is one Saturday and the Sunday after it, whatever a reader's default.
+        parts["WKST"] = "MO"
     begin = start_wall(spec.start, tz, now) if spec.start is not None else None
     if begin is None:
         # Phase from the first whole minute after the reference time.
