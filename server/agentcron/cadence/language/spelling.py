@@ -7,7 +7,9 @@ builds a wrong schedule, which is worse than an error. So a word is repaired onl
   - it is one edit (insert, delete, substitute, swap two neighbours) from exactly one full
     day or month name, and that name is at least MIN_LENGTH letters ('may' is never a target);
   - it is not also one edit from any other word the grammar knows, nor from a common English
-    word near a name ('match' is one edit from 'march': refused, never read as March).
+    word near a name ('match' is one edit from 'march': refused, never read as March);
+  - it stands where a day or month fits (after 'every', 'on', 'and', a number ..., or before
+    a number, 'at' ...): 'remind marci every day' keeps 'marci', a person, and is refused.
 Every repair is reported back, so the description shows the word that was read.
 """
 
