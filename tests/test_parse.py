@@ -891,7 +891,6 @@ ERRORS = [
     ("this weekend at 10", "does not name one day"),
     ("tomorrow at 9 and 5", "runs once"),
     ("tomorrow evening", "needs a time"),
-    ("at 5pm", "which day or how often"),
     ("at 9am and 6pm", "which day or how often"),
     ("in july", "which day or how often"),
     ("on june 1 and june 2", "give one date"),

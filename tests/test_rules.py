@@ -228,9 +228,11 @@ def test_family_c_one_letter_meridiem_is_read(text: str, cron: str) -> None:
     assert parse(text).cron == cron
 
 
-def test_family_c_a_bare_time_names_no_day() -> None:
-    with pytest.raises(ScheduleError, match="'3pm' does not say which day"):
-        parse("3p")
+def test_family_c_a_bare_time_is_its_next_occurrence() -> None:
+    # NOW is 13:00 in Berlin: 3pm is still ahead today (a bare time is read as reminder bots do).
+    schedule = parse("3p")
+    assert schedule.kind == "once"
+    assert schedule.run_at == "2026-11-28T15:00:00+01:00"
 
 
 @pytest.mark.parametrize(
@@ -410,10 +412,19 @@ def test_an_ordinal_from_the_end_keeps_its_place_in_every_n_months() -> None:
         "FREQ=MONTHLY;INTERVAL=5;BYDAY=-2FR;BYHOUR=0;BYMINUTE=0")
 
 
-@pytest.mark.parametrize("text", ["every day 3 times", "every day 3 times at 9am, 1pm and 6pm"])
+@pytest.mark.parametrize("text", ["every monday 3 times", "every weekday 3 times"])
 def test_n_times_that_could_be_a_rate_is_refused_with_both_readings(text: str) -> None:
     with pytest.raises(ScheduleError, match="ambiguous.*a day at 9am.*in total"):
         parse(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "cron"),
+    [("every day 3 times", "0 */8 * * *"),
+     ("every day 3 times at 9am, 1pm and 6pm", "0 9,13,18 * * *")],
+)
+def test_n_times_right_after_the_period_is_a_rate(text: str, cron: str) -> None:
+    assert parse(text).cron == cron  # issue 20: 'each day 3 times' is 3 times a day
 
 
 def test_a_month_step_with_a_start_is_phased_on_the_start() -> None:
@@ -424,7 +435,13 @@ def test_a_month_step_with_a_start_is_phased_on_the_start() -> None:
 
 def test_an_interval_with_a_start_is_refused_with_a_pinned_wording() -> None:
     with pytest.raises(ScheduleError, match="every 2 weeks on monday at 9am starting"):
-        parse("every 2 weeks starting monday")
+        parse("every 10 days starting monday")
+
+
+def test_every_n_weeks_from_a_start_day_runs_on_that_weekday() -> None:
+    # Issue 20: a week cadence that names no weekday takes it from its start (start_day.py).
+    schedule = parse("every 2 weeks starting monday")
+    assert schedule.rrule == "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO;BYHOUR=0;BYMINUTE=0"
 
 
 def test_an_end_with_a_clock_time_is_described_with_it() -> None:

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from agentcron.cadence.cron import is_portable, normalise_cron
 from agentcron.cadence.describe import cron_runs_with_warnings, describe_schedule
-from agentcron.cadence.language.parse import parse_schedule
+from agentcron.cadence.language.parse import parse_schedule, read_schedule
 from agentcron.cadence.timeline import iso, next_runs
 from agentcron.cadence.zones import resolve_zone, zone
 from agentcron.errors import ScheduleError
@@ -44,8 +44,11 @@ def translate_text(
 ) -> CronTranslation:
     """text_to_cron: natural language, cron or macro -> schedule, description, next runs."""
     reference = reference_instant(reference_time, resolve_zone(timezone), now)
-    schedule = schedule_from_text(text, timezone, reference)
+    schedule, notes = read_schedule(text, timezone=resolve_zone(timezone), now=reference)
     runs = next_runs(schedule, reference, NEXT_RUNS_SHOWN)
+    description = describe_schedule(schedule)
+    if notes:
+        description += ". " + "; ".join(notes)[:1].upper() + "; ".join(notes)[1:] + "."
     return CronTranslation(
         kind=schedule.kind,
         cron=schedule.cron,
@@ -54,7 +57,7 @@ def translate_text(
         run_at=schedule.run_at,
         rrule=schedule.rrule,
         starts_at=schedule.starts_at,
-        description=describe_schedule(schedule),
+        description=description,
         next_runs=[iso(r) for r in runs],
         portable=schedule.kind == "cron" and is_portable(schedule.cron or ""),
     )

@@ -9,7 +9,8 @@ from itertools import islice
 from cron_descriptor import CasingTypeEnum, Options, get_description
 
 from agentcron.cadence.cron import Note, both_days_restricted, iter_fires
-from agentcron.cadence.rrule.english import describe_rule
+from agentcron.cadence.language.lexicon import WEEKDAY_LABELS
+from agentcron.cadence.rrule.english import NTH_WORDS, describe_rule
 from agentcron.cadence.zones import zone
 from agentcron.models import Schedule
 
@@ -32,7 +33,37 @@ _OPTIONS = _options()
 def describe_cron_text(expr: str, timezone: str) -> str:
     """'At 09:00, Monday through Friday (Europe/Berlin time)' (cached: listing 100 tasks
     would otherwise spend most of its time in cron-descriptor)."""
+    fields = expr.split()
+    if len(fields) == 5 and "," in fields[4] and any(c in fields[4] for c in "#L"):
+        # cron-descriptor garbles lists of n-th weekdays ('3#2,3#4'): describe them here.
+        base = get_description(" ".join(fields[:4] + ["*"]), _OPTIONS)
+        return f"{base}, on {_nth_list(fields[4])} of the month ({timezone} time)"
+    if len(fields) == 5 and fields[0].isdigit() and "," in fields[1] and "-" in fields[1]:
+        # cron-descriptor reads '0 0-11,13-23' as spans of minutes: name the hours instead.
+        days = get_description(" ".join(["0", "0"] + fields[2:]), _OPTIONS).removeprefix(
+            "At 00:00")
+        hours = _join([part.replace("-", " through ") for part in fields[1].split(",")])
+        return f"At :{int(fields[0]):02d} past hours {hours}{days} ({timezone} time)"
     return f"{get_description(expr, _OPTIONS)} ({timezone} time)"
+
+
+def _nth_list(field: str) -> str:
+    """'3#2,3#4' -> 'the second and fourth Wednesday'; '1#1,L5' -> 'the first Monday and
+    the last Friday'."""
+    by_day: dict[int, list[int]] = {}
+    for item in field.split(","):
+        day, nth = (item[1:], -1) if item.startswith("L") else item.split("#")
+        by_day.setdefault(int(day) % 7, []).append(int(nth))
+    phrases = [
+        "the " + _join([NTH_WORDS[n] for n in sorted(ns, key=lambda n: n % 10)])
+        + f" {WEEKDAY_LABELS[day]}"
+        for day, ns in by_day.items()
+    ]
+    return _join(phrases)
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def describe_interval(seconds: int) -> str:

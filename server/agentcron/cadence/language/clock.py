@@ -34,6 +34,7 @@ END_WORDS = ("until", "till", "til", "through", "thru", "ending", "ends", "up")
 # After a number, these make it a count of runs ('at 9am, 3 times'), never a time.
 COUNT_WORDS = ("times", "x", "occurrences", "occurrence", "runs", "repetitions", "repeats")
 TIME_SEPARATOR_WORDS = ("-", "to", "until", "till", "til", "through", "thru")
+SUB_DAILY_WORDS = ("hour", "hours", "hourly", "minute", "minutes", "mins", "min", "hrs", "hr")
 
 
 class ClockRules(BoundRules):
@@ -53,10 +54,21 @@ class ClockRules(BoundRules):
         if "hour" in self._words[index:end]:
             self.spec.mark_recurring(text)  # '15 minutes past the hour' repeats hourly
         if self.spec.minutes is not None and self.spec.minutes != minutes:
-            raise ScheduleError(f"The text gives two different minutes past the hour ({text!r}).")
+            if not self._joins_minutes(index):
+                raise ScheduleError(
+                    f"The text gives two different minutes past the hour ({text!r})."
+                )
+            minutes = sorted(set(self.spec.minutes) | set(minutes))  # 'on the hour and at :30'
+            text = f"{self.spec.minutes_text} and {text}"
         self.spec.minutes = minutes
         self.spec.minutes_text = text
+        self._minutes_end = end
         return end
+
+    def _joins_minutes(self, index: int) -> bool:
+        """True when only 'and' or ',' stand between the last minutes phrase and `index`."""
+        end = self._minutes_end
+        return end is not None and self._list_separator(end) == index
 
     def _read_minutes_of_hour(self, index: int, allow_on: bool) -> tuple[list[int], int] | None:
         if index < len(self.t) and self.t[index].kind == "minute":
@@ -92,9 +104,10 @@ class ClockRules(BoundRules):
         if relation not in ("past", "after", "to", "before"):
             return None
         if relation in ("to", "before"):
-            if word != "quarter":
-                return None
-            value = 45
+            hour_end = self._after_hour_phrase(pos + 1)
+            if word != "quarter" and (hour_end == pos + 1 or not 0 < value < 60):
+                return None  # '10 to 6' is a time of day; '10 minutes to the hour' is :50
+            value = 60 - (15 if word == "quarter" else value)
         end = self._after_hour_phrase(pos + 1)
         if end == pos + 1 and self._looks_like_hour(pos + 1):
             return None  # 'half past 6' is a time of day
@@ -211,8 +224,12 @@ class ClockRules(BoundRules):
             raw, end = end_time
             self._set_window(Window(None, raw, self.text(index, end)))
             return end
-        if word == "for":
-            return self._duration_bound(index)
+        if word == "for" or (
+            word in ("over", "during", "within", "throughout")
+            and self.w(index + 1) == "the"
+            and self.w(index + 2) in ("next", "coming", "following")
+        ):
+            return self._duration_bound(index)  # 'for 2 weeks', 'over the next 2 weeks'
         return None
 
     def _between(self, index: int, joiner: str | None) -> int | None:
@@ -312,9 +329,11 @@ class ClockRules(BoundRules):
         return pos + 2
 
     def _bare_hour_range(self, index: int) -> int | None:
-        """'every hour 9-17': two plain hours joined by a dash, right after a sub-daily cadence."""
+        """'every hour 9-17', 'mon-fri 9-5 every hour': two plain hours joined by a dash, with a
+        cadence in hours or minutes before or after them."""
         step = self.spec.step
-        if step is None or step.unit not in ("minute", "hour", "second"):
+        sub_daily = step is not None and step.unit in ("minute", "hour", "second")
+        if not sub_daily and not self._sub_daily_later(index):
             return None
         token = self.t[index]
         if token.kind != "num" or self.tx(index + 1) != "-" or len(token.text) > 2:
@@ -326,8 +345,12 @@ class ClockRules(BoundRules):
         self._set_window(Window(first, second[0], self.text(index, second[1])))
         return second[1]
 
+    def _sub_daily_later(self, index: int) -> bool:
+        """A cadence in hours or minutes comes later ('mon-fri 9-5 every hour')."""
+        return any(self.w(k) in SUB_DAILY_WORDS for k in range(index + 3, len(self.t)))
+
     def _no_op_phrase(self, index: int) -> int | None:
-        """Phrases that add nothing: 'all day', 'around the clock', 'from now on'."""
+        """Phrases that add nothing: 'all day', 'around the clock', 'every day of the week'."""
         word = self.w(index)
         if word == "all" and self.w(index + 1) in ("day", "year") and self.w(index + 2) != "at":
             return index + 2 + int(self.w(index + 2) == "long")
@@ -335,4 +358,9 @@ class ClockRules(BoundRules):
             return index + 3
         if word in ("local", "timezone", "tz", "zone"):
             return index + 1
+        step = self.spec.step
+        daily = step is not None and (step.amount, step.unit) == (1, "day")
+        if daily and self.w(index - 1) == "day" and word == "of" and self.w(
+                index + 1) in ("the", "each", "every") and self.w(index + 2) in ("week", "year"):
+            return index + 3  # 'every day of the week' is every day
         return None

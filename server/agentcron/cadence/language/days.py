@@ -30,6 +30,7 @@ LAST_WORDS = ("last", "final")
 NTH_MAX = 5
 HOLIDAY_WORDS = ("holiday", "holidays")
 EDGE_START_WORDS = ("beginning", "start")
+EDGE_END_WORDS = ("end", "close")
 
 
 class CalendarRules(GrammarBase):
@@ -79,9 +80,19 @@ class CalendarRules(GrammarBase):
         items: list[int] = []
         item_end = pos
         while True:
-            if self.w(item_end) in LAST_WORDS:
+            but = self._skip_dashes(item_end + 1)
+            if self.w(item_end) in LAST_WORDS and self.w(but) == "but" and (
+                back := read_cardinal(self.t, self._skip_dashes(but + 1))
+            ):
+                items.append(LAST - back[0])  # 'the last but one' is the second-to-last
+                item_end = back[1]
+            elif self.w(item_end) in LAST_WORDS:
                 items.append(LAST)
                 item_end += 1
+            elif self.w(item_end) == "next" and self.tx(item_end + 1) in ("to", "-") and \
+                    self.w(last := self._skip_joiners(item_end + 1)) in LAST_WORDS:
+                items.append(LAST - 1)  # 'the next to last friday', 'next-to-last'
+                item_end = last + 1
             elif self.w(item_end) == "penultimate":
                 items.append(-2)
                 item_end += 1
@@ -97,6 +108,8 @@ class CalendarRules(GrammarBase):
                 items.extend(sorted(read[0]))
                 item_end = read[2]
             sep = self._list_separator(item_end)
+            if sep is None and self.tx(item_end) == "/":
+                sep = item_end + 1  # '1st/3rd monday'
             if sep is None:
                 break
             nxt = self._skip(sep, "the")
@@ -110,19 +123,15 @@ class CalendarRules(GrammarBase):
         if after != item_end:
             items = [-items[0]]
         following = self.w(after) or ""
+        if self.w(after - 1) == "end" and after != item_end:
+            return self._day_from_end(text_start, items, after)  # 'the 3rd from the end'
         if following in WEEKDAY_NAMES or following in WEEKDAY_PLURALS:
             if items == [LAST] and not had_the and not self._nth_has_context(index, after):
                 return None  # 'last friday' on its own is a past day, not a monthly rule
             return self._nth_weekday(text_start, items, after)
         if following in ("day", "days"):
             if any(item < LAST for item in items):
-                if len(items) > 1 or items[0] < -MAX_DAY:
-                    raise ScheduleError(
-                        f"{self.text(text_start, after + 1)!r}: give one day counted from the "
-                        "month's end, e.g. 'the 2nd last day of the month'."
-                    )
-                self.spec.dom_from_end = items[0]
-                return self._dom_words(text_start, [LAST], after + 1)
+                return self._day_from_end(text_start, items, after + 1)
             return self._dom_words(text_start, items, after + 1)
         if following in ("weekday", "business", "working"):
             raise ScheduleError(
@@ -141,6 +150,30 @@ class CalendarRules(GrammarBase):
         self._set_dom_items(items, self.text(text_start, after))
         return after
 
+    def _skip_dashes(self, index: int) -> int:
+        """Index after any '-' ('last-but-one')."""
+        while self.tx(index) == "-":
+            index += 1
+        return index
+
+    def _skip_joiners(self, index: int) -> int:
+        """Index after any 'to' and '-' ('next-to-last', 'second to last')."""
+        while self.tx(index) in ("to", "-"):
+            index += 1
+        return index
+
+    def _day_from_end(self, start: int, items: list[int], index: int) -> int:
+        """'the 2nd last day', '3rd from the end of the month': BYMONTHDAY=-n in a rule."""
+        if len(items) > 1 or items[0] < -MAX_DAY:
+            raise ScheduleError(
+                f"{self.text(start, index)!r}: give one day counted from the month's end, "
+                "e.g. 'the 2nd last day of the month'."
+            )
+        if items[0] == LAST:
+            return self._dom_words(start, [LAST], index)
+        self.spec.dom_from_end = items[0]
+        return self._dom_words(start, [LAST], index)
+
     def _from_the_end(self, items: list[int], index: int) -> int:
         """Index after 'last' in '2nd last', 'second to last', 'second-last' (else `index`)."""
         if len(items) != 1 or items[0] <= 1:
@@ -148,10 +181,14 @@ class CalendarRules(GrammarBase):
         pos = index
         while self.tx(pos) in ("to", "-", "from"):
             pos += 1
+        if pos > index:
+            pos = self._skip(pos, "the", "very")  # '3rd from the last day', 'from the end'
+        elif self.w(pos) == "end":
+            return index
         if self.w(pos) in LAST_WORDS:
             return pos + 1
-        if self.w(pos) == "the" and self.w(pos + 1) == "end":
-            return pos + 2
+        if self.w(pos) == "end":
+            return pos + 1
         return index
 
     def _nth_has_context(self, start: int, day_index: int) -> bool:
@@ -188,9 +225,21 @@ class CalendarRules(GrammarBase):
         text = self.text(start, context_end or end)
         nth = [(day, item) for item in items for day in sorted(day_list.days)]
         if self.spec.nth and self.spec.nth != nth:
-            raise ScheduleError(f"The text names two different weekdays of the month ({text!r}).")
+            if self._nth_end is None or self._list_separator(self._nth_end) != start:
+                raise ScheduleError(
+                    f"The text names two different weekdays of the month ({text!r})."
+                )
+            if months is not None and not every_month_named:
+                raise ScheduleError(
+                    f"{self.spec.nth_text} and {text}: once in that month, or every year? Say "
+                    f"e.g. 'every year on {text}', or give one day for a single run."
+                )
+            # 'the last monday and the first friday of each month': one list
+            nth = self.spec.nth + [item for item in nth if item not in self.spec.nth]
+            text = f"{self.spec.nth_text} and {text}"
         self.spec.nth = nth
         self.spec.nth_text = text
+        self._nth_end = context_end or end
         preceded_by_every = start > 0 and self.w(start - 1) in EVERY_WORDS
         if months is not None and not preceded_by_every and not every_month_named:
             self.spec.month_date = text  # 'the 3rd thursday in april': a date unless 'every'
@@ -219,6 +268,12 @@ class CalendarRules(GrammarBase):
             text = self.text(start, end)
             self._set_months(months_read[0], text)
             preceded_by_every = start > 0 and self.w(start - 1) in EVERY_WORDS
+            if LAST in items and len(items) > 1 and not preceded_by_every \
+                    and self.spec.recurring is None:
+                raise ScheduleError(
+                    f"{text!r} names several days; a one-off runs once. Give one, or say "
+                    f"'every year on {text.removeprefix('on ')}'."
+                )
             if items == [LAST] and not preceded_by_every:
                 self.spec.month_date = text  # 'the last day of february': a date
                 self.spec.dom_last = True
@@ -269,13 +324,17 @@ class CalendarRules(GrammarBase):
         'beginning / start of each month' = the 1st; after a monthly cadence, a bare 'at the
         end' or 'at the beginning' ('each month at the end')."""
         word = self.w(index)
-        edge = "end" if word == "end" else "start" if word in EDGE_START_WORDS else None
-        if edge is not None and self.w(index + 1) == "of":
+        edge = "end" if word in EDGE_END_WORDS else "start" if word in EDGE_START_WORDS else None
+        following = self.w(index + 1) or ""
+        if edge is not None and following == "of":
             end = self._month_context_at(index + 1)
             if end is None:
                 return None
-        elif word == "month" and self.w(index + 1) in ("end", "start"):
-            edge, end = self.w(index + 1), index + 2
+        elif word == "month" and (following in EDGE_END_WORDS or following in EDGE_START_WORDS):
+            if self._read_bound(index + 2) is not None:
+                return None  # 'month beginning march 1': 'beginning' starts the schedule
+            edge = "end" if following in EDGE_END_WORDS else "start"
+            end = index + 2
         elif word == "monthend":
             edge, end = "end", index + 1
         elif edge is not None and self.w(index - 1) == "month" and self._monthly_so_far():
@@ -283,9 +342,9 @@ class CalendarRules(GrammarBase):
         elif word in ("at", "on") and self._monthly_so_far():
             pos = self._skip(index + 1, "the", "very")
             following = self.w(pos)
-            if following != "end" and following not in EDGE_START_WORDS:
+            if following not in EDGE_END_WORDS and following not in EDGE_START_WORDS:
                 return None
-            edge, end = ("end" if following == "end" else "start"), pos + 1
+            edge, end = ("end" if following in EDGE_END_WORDS else "start"), pos + 1
         else:
             return None
         self.spec.month_context = True

@@ -12,17 +12,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from agentcron.cadence.language.lexicon import FILLER_WORDS
-from agentcron.cadence.language.recogniser import not_understood
-from agentcron.cadence.language.days import CalendarRules
 from agentcron.cadence.language.clock import ClockRules
+from agentcron.cadence.language.date_exceptions import DateExceptionRules
+from agentcron.cadence.language.days import CalendarRules
+from agentcron.cadence.language.hour_exceptions import HourExceptionRules
+from agentcron.cadence.language.hour_idioms import HourIdiomRules
+from agentcron.cadence.language.lexicon import FILLER_WORDS
 from agentcron.cadence.language.moments import MomentRules
+from agentcron.cadence.language.recogniser import not_understood
 from agentcron.cadence.language.spec import Spec
+from agentcron.cadence.language.upper_bounds import UpperBoundRules
+from agentcron.cadence.language.week_numbers import WeekNumberRules
 
 Recogniser = Callable[["Grammar", int], "int | None"]
 
 
-class Grammar(MomentRules, ClockRules, CalendarRules):
+class Grammar(MomentRules, ClockRules, CalendarRules, HourIdiomRules, UpperBoundRules,
+              WeekNumberRules, DateExceptionRules, HourExceptionRules):
     """One parse: `Grammar(tokens).parse()` returns the Spec or raises ScheduleError."""
 
     def parse(self) -> Spec:
@@ -51,12 +57,18 @@ class Grammar(MomentRules, ClockRules, CalendarRules):
 # Tried in this order at each position (a class-level tuple: built once, not per parse).
 RECOGNISERS: tuple[Recogniser, ...] = (
     Grammar._iso,
+    Grammar._upper_bound,
+    Grammar._week_number,
+    Grammar._parity,
+    Grammar._minute_span,
     Grammar._relative,
     Grammar._count,
     Grammar._every,
     Grammar._frequency,
     Grammar._once,
     Grammar._anchor,
+    Grammar._except_date,
+    Grammar._except_time,
     Grammar._except,
     Grammar._range_phrase,
     Grammar._business_hours,

@@ -127,4 +127,12 @@ FILLER_WORDS = frozenset({
     "up", "check", "send", "ping", "notify", "alert", "everything", "cron", "with", "my",
     "our", "there", "again", "thanks", "thank", "by", "for", "around", "about",
     "during", "later",
+    # Nouns and verbs of requests people post ('run my script at 2am', 'I'd like the cronjob
+    # to execute ...'): they name what runs, never when.
+    "script", "scripts", "command", "commands", "cronjob", "crontab", "program", "process",
+    "like", "id", "automatically", "let", "lets", "have", "has", "get", "gets", "executed",
+    "triggered", "started", "called", "invoked", "which", "must",
+    # ... and of questions ('how do I run a job every 5 minutes?', 'cron expression for ...').
+    "how", "what", "whats", "expression", "syntax", "create", "write", "add", "entry", "setup",
+    "configure", "define", "use", "using", "way", "where", "runs", "setting",
 })

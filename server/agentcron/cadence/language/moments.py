@@ -217,6 +217,9 @@ class MomentRules(GrammarBase):
 
     def _read_step(self, index: int) -> tuple[Fraction, str, int] | None:
         """The amount and unit after 'every'."""
+        weekends = self._weekend_step(index)
+        if weekends is not None:
+            return weekends
         word = self.w(index)
         ordinal_read = (2, index + 1) if word in OTHER_WORDS else read_ordinal(self.t, index)
         if ordinal_read is not None:
@@ -251,10 +254,30 @@ class MomentRules(GrammarBase):
         if word == "fortnight":
             return Fraction(2), "week", index + 1
         unit = UNIT_WORDS.get(word or "")
-        if unit is None or len(word or "") < 3 or (unit == "second" and self._ordinal_use(index)):
+        # 'every m' could be minutes or months; 'every hr' is clear.
+        short = len(word or "") < 3 and word not in ("hr", "wk", "yr")
+        if unit is None or short or (unit == "second" and self._ordinal_use(index)):
             return None
         end = self._after_half(index + 1)
         return (Fraction(3, 2) if end != index + 1 else Fraction(1)), unit, end
+
+    def _weekend_step(self, index: int) -> tuple[Fraction, str, int] | None:
+        """'every 2 weekends', 'every third weekend', 'every other weekend': every N weeks on
+        Saturday and Sunday (the 'weekend' word is left for the day rules to read)."""
+        word = self.w(index)
+        read = (2, index + 1) if word in OTHER_WORDS else (
+            read_ordinal(self.t, index) or read_cardinal(self.t, index))
+        if read is None or self.w(read[1]) not in ("weekend", "weekends"):
+            return None
+        amount, after = read
+        if self._month_context_at(after + 1) is not None:
+            raise ScheduleError(
+                f"{self.text(index - 1, after + 1)!r} of the month cannot be scheduled: a "
+                "weekend may straddle two months. Say e.g. 'the first saturday of the month'."
+            )
+        if amount < 1:
+            raise ScheduleError(f"{self.text(index - 1, after + 1)!r} never runs.")
+        return Fraction(amount), "week", after
 
     def _ordinal_use(self, index: int) -> bool:
         """'second' followed by a weekday or 'of' is the ordinal ('every second monday')."""
@@ -314,6 +337,20 @@ class MomentRules(GrammarBase):
         self.spec.limit = (times, text)
         return end
 
+    def _period_just_said(self, index: int) -> tuple[str, int] | None:
+        """(unit, start of the phrase) when a one-unit period ends right before `index`
+        ('every day', 'each week', 'daily'), else None: 'twice' after it counts runs per period."""
+        before = self.w(index - 1) or ""
+        if before in FREQUENCY_ADVERBS and FREQUENCY_ADVERBS[before][0] == 1:
+            unit, start = FREQUENCY_ADVERBS[before][1], index - 1
+        elif self.w(index - 2) in EVERY_WORDS and before in UNIT_WORDS and len(before) > 2:
+            unit, start = UNIT_WORDS[before], index - 2
+        else:
+            return None
+        step = self.spec.step
+        same = step is not None and (step.amount, step.unit) == (1, unit)
+        return (unit, start) if same else None
+
     def _count(self, index: int) -> int | None:
         """'twice a day', 'three times a day', '4x per hour', 'once a week', 'twice daily'."""
         word = self.w(index)
@@ -339,6 +376,17 @@ class MomentRules(GrammarBase):
             amount, unit = FREQUENCY_ADVERBS[self.w(pos) or ""]
             unit = unit if amount == 1 else None
             end = pos + 1
+        closed = self._skip(pos, "in") != pos or self.w(pos) in ("total", "only", "all")
+        if unit is None and not self.spec.times and not closed:
+            period = self._period_just_said(index)
+            if period is not None and word == "once":
+                return pos  # 'every day once' is every day
+            if period is not None:  # 'every day twice', 'each week 3 times': per period
+                unit, start = period
+                text = self.text(index, pos)
+                self.spec.notes.append(f"read {self.text(start, pos)!r} as {text} per {unit}")
+                set_once(self.spec, "count", (times, unit, text), text, "cadences")
+                return pos
         if unit is None:
             if word == "once":
                 return None

@@ -184,10 +184,43 @@ def _on_day(
         return _date(spec, tz, local_now, hour, minute)
     if spec.month_date is not None:
         return _month_date(spec, tz, local_now, hour, minute)
+    if spec.next_occurrence:
+        _refuse_twelve_hour_guess(spec, hour, minute)
+        instant = wall_to_instant(datetime.combine(today, time(hour, minute)), tz)
+        if instant > local_now:
+            return instant
+        return wall_to_instant(datetime.combine(today + timedelta(days=1), time(hour, minute)), tz)
     raise ScheduleError(
         f"{spec.times_text or 'The text'!r} does not say which day or how often. "
         "Try e.g. 'today at 5pm', 'every day at 5pm' or 'every monday at 5pm'."
     )
+
+
+def _refuse_twelve_hour_guess(spec: Spec, hour: int, minute: int) -> None:
+    """'at 7' alone could be 07:00 or 19:00, whichever comes next: a reminder has no day to
+    tell them apart, so refuse and name both ('at 07:30', 'at 19:30', '7pm' are clear)."""
+    raw = spec.times[0]
+    plain = raw.meridiem is None and raw.period is None and not raw.fixed
+    if plain and 1 <= hour <= 12 and not raw.text.startswith("0"):
+        other = (hour + 12) % 24
+        raise ScheduleError(
+            f"{spec.times_text!r} names no day and could be {hour:02d}:{minute:02d} or "
+            f"{other:02d}:{minute:02d}. Say e.g. 'at {raw.hour}{_minute_text(minute)}am' or "
+            f"'at {raw.hour}{_minute_text(minute)}pm', or use two digits, e.g. "
+            f"'at {hour:02d}:{minute:02d}'."
+        )
+
+
+def _minute_text(minute: int) -> str:
+    return f":{minute:02d}" if minute else ""
+
+
+def next_occurrence_note(spec: Spec, instant: datetime, now: datetime) -> str:
+    """What a bare time of day was read as: 'read 'at 9am' as its next occurrence (tomorrow)'."""
+    today = now.astimezone(instant.tzinfo).date()
+    day = "today" if instant.date() == today else "tomorrow"
+    return (f"read {spec.times_text!r} (no day given) as its next occurrence, {day}; for every "
+            f"day say 'every day {spec.times_text}'")
 
 
 def _weekday(spec: Spec, tz: ZoneInfo, local_now: datetime, hour: int, minute: int) -> datetime:

@@ -14,12 +14,15 @@ from datetime import datetime
 
 from agentcron.cadence.cron import normalise_cron
 from agentcron.cadence.language.grammar import Grammar
-from agentcron.cadence.language.oneoff import build_once
+from agentcron.cadence.language.oneoff import build_once, next_occurrence_note
 from agentcron.cadence.rrule.raw import is_raw_rule, parse_raw_rule
 from agentcron.cadence.language.recurring import build_recurring
 from agentcron.cadence.language.recogniser import EXAMPLES
 from agentcron.cadence.language.rule_draft import RuleDraft, build_rule
+from agentcron.cadence.language.numeric_dates import read_numeric_dates
 from agentcron.cadence.language.spec import Spec
+from agentcron.cadence.language.spelling import repair_names
+from agentcron.cadence.language.start_day import day_from_start
 from agentcron.cadence.language.tokens import fold, normalise, tokenize
 from agentcron.cadence.zones import find_zone_in_text, resolve_zone, zone
 from agentcron.errors import ScheduleError
@@ -47,6 +50,14 @@ def parse_schedule(text: str, *, timezone: str = "UTC", now: datetime) -> Schedu
     `timezone` is the default IANA zone (a zone named in the text wins); `now` is the aware
     reference instant that relative phrases ('tomorrow', 'in 2 hours') resolve against.
     """
+    return read_schedule(text, timezone=timezone, now=now)[0]
+
+
+def read_schedule(
+    text: str, *, timezone: str = "UTC", now: datetime
+) -> tuple[Schedule, list[str]]:
+    """`parse_schedule` plus how the text was read where it took a reading ('read
+    "thrusday" as Thursday', a bare time as its next occurrence): the description states them."""
     if not text or not text.strip():
         raise ScheduleError(f"The schedule text is empty. {EXAMPLES}")
     if len(text) > MAX_TEXT_LENGTH:
@@ -57,17 +68,24 @@ def parse_schedule(text: str, *, timezone: str = "UTC", now: datetime) -> Schedu
     if now.tzinfo is None:
         raise ScheduleError("The reference time must include a UTC offset.")
     if is_raw_rule(text):
-        return parse_raw_rule(text.strip(), timezone, now)
+        return parse_raw_rule(text.strip(), timezone, now), []
     named_zone, rest = find_zone_in_text(fold(text))
     rest = normalise(rest)
     tz_name = named_zone or resolve_zone(timezone)
     cron = _raw_cron(rest)
     if cron is not None:
-        return Schedule(kind="cron", cron=cron, timezone=tz_name)
-    tokens = tokenize(rest)
+        return Schedule(kind="cron", cron=cron, timezone=tz_name), []
+    rest, date_notes = read_numeric_dates(rest)
+    tokens, spelling_notes = repair_names(tokenize(rest))
     if not tokens:
         raise ScheduleError(f"The text names a time zone ({tz_name}) but no schedule. {EXAMPLES}")
     spec = Grammar(tokens).parse()
+    spec.notes[:0] = spelling_notes + date_notes
+    return _build(spec, tz_name, now), spec.notes
+
+
+def _build(spec: Spec, tz_name: str, now: datetime) -> Schedule:
+    """The Schedule a parsed Spec names (cron, interval, once or rule)."""
     if _is_one_off(spec):
         if spec.bounded():
             raise ScheduleError(
@@ -75,7 +93,12 @@ def parse_schedule(text: str, *, timezone: str = "UTC", now: datetime) -> Schedu
                 f"one run. {BOUND_HINT}"
             )
         instant = build_once(spec, zone(tz_name), now)
+        if spec.next_occurrence:
+            spec.notes.append(next_occurrence_note(spec, instant, now))
         return Schedule(kind="once", run_at=instant.isoformat(), timezone=tz_name)
+    start_note = day_from_start(spec, zone(tz_name), now)
+    if start_note is not None:
+        spec.notes.append(start_note)
     kind, value = build_recurring(spec)
     if kind == "interval":
         if spec.bounded():
@@ -114,6 +137,12 @@ def _raw_cron(text: str) -> str | None:
 
 def _is_one_off(spec: Spec) -> bool:
     """Recurring words win unless a one-off anchor is also present (then refuse the mix)."""
+    if spec.weeknos and spec.recurring is None:
+        raise ScheduleError(
+            f"{spec.weeknos_text!r} comes back every year: one day in it, or every year? Say "
+            f"e.g. 'every monday {spec.weeknos_text}' for a yearly run, or give the date for "
+            "one run, e.g. 'on may 11 at 9am'."
+        )
     if spec.recurring is not None and spec.once is not None:
         raise ScheduleError(
             f"{spec.once!r} is a single moment but {spec.recurring!r} repeats. For a start "
@@ -131,6 +160,9 @@ def _is_one_off(spec: Spec) -> bool:
         return True
     if spec.step is not None or spec.count is not None:
         return False
+    if len(spec.times) == 1 and not (spec.minutes is not None or spec.months or spec.window):
+        spec.next_occurrence = True  # 'at 9am': the next 09:00, as reminder bots read it
+        return True
     what = spec.times_text or spec.minutes_text or spec.months_text or spec.period_text
     if what:
         raise ScheduleError(

@@ -30,6 +30,8 @@ from agentcron.errors import ScheduleError
 EXAMPLES = "Try e.g. 'every monday at 9am', 'every 15 minutes' or 'tomorrow at 3pm'."
 RANGE_WORDS = ("-", "to", "through", "thru", "till", "til", "until")
 EVERY_WORDS = ("every", "each", "evry", "every1")
+FORTNIGHT_WORDS = ("fortnight", "fortnights")
+SUB_DAILY_UNITS = ("second", "minute", "hour")
 LAST = -1
 MAX_DAY = 31
 YEAR_RANGE = (1970, 2999)
@@ -46,6 +48,10 @@ class GrammarBase:
         # Words by position (None for non-words), padded so look-ahead needs no bounds check.
         self._words = [t.text if t.kind == "word" else None for t in tokens] + _PADDING
         self.spec = Spec()
+        # Where the last n-th weekday and minutes-past phrases ended: a phrase joined to it by
+        # 'and' extends it ('the 1st monday and the last friday', 'on the hour and at :30').
+        self._nth_end: int | None = None
+        self._minutes_end: int | None = None
 
     def w(self, index: int) -> str | None:
         """The word at `index` (None for numbers, punctuation, or past the end)."""
@@ -105,10 +111,16 @@ class GrammarBase:
             return [(Fraction(hours), "hour"), (Fraction(minutes), "minute")], index + 1
         amount_read = read_amount(self.t, index)
         if amount_read is None:
+            if self.w(index) in FORTNIGHT_WORDS:  # 'for the next fortnight'
+                return [(Fraction(2), "week")], index + 1
             return None
         amount, pos = amount_read
+        if self.w(pos) in ("more", "further", "additional") and self.w(pos + 1) in UNIT_WORDS:
+            pos += 1  # 'for 2 more weeks'
         if self.tx(pos) == "-":
             pos += 1  # 'half-hour', '15-minute'
+        if self.w(pos) in FORTNIGHT_WORDS:  # 'in a fortnight', 'for 2 fortnights'
+            return [(amount * 2, "week")], pos + 1
         unit = UNIT_WORDS.get(self.w(pos) or "")
         if unit is None:
             return None
@@ -131,7 +143,13 @@ class GrammarBase:
                 f"{text!r} is not a valid cadence: the interval must be greater than zero. "
                 "Try e.g. 'every 5 minutes' or 'every 2 hours'."
             )
-        set_once(self.spec, "step", Step(amount, unit, text), text, "cadences")
+        step, current = Step(amount, unit, text), self.spec.step
+        if current is not None and _is_context(current) and unit in SUB_DAILY_UNITS:
+            self.spec.step = step  # 'each day every 2 hours': the finer cadence, every day
+            return
+        if current is not None and current.unit in SUB_DAILY_UNITS and _is_context(step):
+            return  # 'every minute of every day'
+        set_once(self.spec, "step", step, text, "cadences")
 
     def _set_period(self, period: str, text: str) -> None:
         if self.spec.period not in (None, period):
@@ -182,8 +200,9 @@ class GrammarBase:
         count = 1
         while True:
             sep = self._list_separator(end)
+            # 'mondays and on fridays' continues the list; 'weekends on saturday' does not.
             item = self._read_day_item(
-                self._skip(end if sep is None else sep, "on", "every", "each", "also")
+                self._skip(sep, "on", "every", "each", "also") if sep is not None else end
             )
             if item is None:
                 break
@@ -265,12 +284,12 @@ class GrammarBase:
         self.spec.mark_recurring(text)
 
     def _set_dom_items(self, items: list[int], text: str) -> None:
+        if LAST in items and len(items) > 1:
+            # 'the 15th and the last day': cron cannot say it, a rule can (BYMONTHDAY=15,-1).
+            self._set_dom(frozenset(item for item in items if item != LAST), text)
+            self.spec.dom_also_last = True
+            return
         if LAST in items:
-            if len(items) > 1:
-                raise ScheduleError(
-                    f"{text!r}: the last day cannot be combined with other days in one cron. "
-                    "Create one task each."
-                )
             if self.spec.dom is not None:
                 raise ScheduleError(f"The text gives two different days of the month ({text!r}).")
             self.spec.dom_last = True
@@ -359,6 +378,11 @@ class GrammarBase:
             raise ScheduleError(f"{item.text!r} does not exist: {item.year} is not a leap year.")
         if item not in self.spec.dates:
             self.spec.dates.append(item)
+
+
+def _is_context(step: Step) -> bool:
+    """'every day', 'each week': a period that only says 'always' next to a finer cadence."""
+    return step.amount == 1 and step.unit in ("day", "week", "month", "year")
 
 
 def merge_parts(parts: list[tuple[Fraction, str]], text: str) -> tuple[Fraction, str]:

@@ -15,7 +15,7 @@ from functools import lru_cache
 from agentcron.cadence.cron import normalise_cron
 from agentcron.cadence.language.lexicon import ALL_DAYS, SECONDS_PER_UNIT, WORKDAYS
 from agentcron.cadence.language.rule_draft import RuleDraft
-from agentcron.cadence.language.spec import Spec
+from agentcron.cadence.language.spec import Spec, Step
 from agentcron.cadence.language.timeofday import RawTime, resolve, resolve_list
 from agentcron.errors import ScheduleError
 
@@ -65,14 +65,35 @@ def build_recurring(spec: Spec) -> tuple[str, str | int | RuleDraft]:
             f"{spec.nth_text!r} names one year but the text repeats. Drop the year for a yearly "
             f"run, or drop 'every' for a single run, e.g. 'the third thursday of april 2027'."
         )
+    if spec.minute_span is not None and spec.step is None and spec.count is None:
+        low, high, span = spec.minute_span
+        spec.step = Step(Fraction(1), "minute", span)  # the span itself, minute by minute
+        spec.notes.append(f"read {span!r} as every minute from :{low:02d} to :{high:02d}")
     cadence = _classify(spec)
+    if spec.minute_span is not None and cadence.kind != "minute":
+        span = spec.minute_span[2].split(" ", 1)[-1] if spec.minute_span[2].split(" ", 1)[0] in (
+            "in", "during", "within", "for") else spec.minute_span[2]
+        raise ScheduleError(
+            f"{span!r} is ambiguous: each of those minutes, or once at the start of them? Say "
+            f"'every minute during {span}', or a single minute such as "
+            f"'every hour at :{spec.minute_span[0]:02d}'."
+        )
+    if spec.except_times and cadence.kind != "hour":
+        raise ScheduleError(
+            f"{spec.except_times_text!r} leaves times out of an hourly schedule only, e.g. "
+            "'every hour except midnight'. Otherwise list the times it runs, e.g. 'every day "
+            "at 9am and 5pm'."
+        )
     if cadence.kind == "month" and cadence.n > 1 and spec.start is not None:
         # 'every 3 months starting february': Feb, May, Aug, Nov, not cron's Jan, Apr, ...
         cadence = Cadence("rule-month", cadence.n, cadence.text)
     if cadence.kind == "interval":
         _refuse_interval_extras(spec, cadence)
         return "interval", cadence.n
-    from_end = any(n < -1 for _, n in spec.nth) or spec.dom_from_end is not None
+    if spec.weeknos:
+        return "rule", _week_number_draft(spec, cadence)
+    from_end = (any(n < -1 for _, n in spec.nth) or spec.dom_from_end is not None
+                or spec.dom_also_last)
     if cadence.kind not in RULE_UNITS and not from_end:
         return "cron", _cron_of(spec, cadence)
     unit, freq = RULE_UNITS.get(cadence.kind, (cadence.kind, None))
@@ -89,7 +110,25 @@ def build_recurring(spec: Spec) -> tuple[str, str | int | RuleDraft]:
     finally:
         spec.nth = real
     bymonthday = str(spec.dom_from_end) if spec.dom_from_end is not None else None
+    if spec.dom_also_last:
+        bymonthday = ",".join([*(str(d) for d in sorted(spec.dom or ())), "-1"])
     return "rule", RuleDraft(expr, freq, interval, byday, bymonthday)
+
+
+def _week_number_draft(spec: Spec, cadence: Cadence) -> RuleDraft:
+    """'mondays in week 20': FREQ=YEARLY;BYWEEKNO=20;BYDAY=MO (every day when none is named)."""
+    other = _first_present(spec, ("nth", "dom", "months", "dates"))
+    if other or cadence.kind in RULE_UNITS or cadence.kind in ("month", "year") or cadence.n > 1 \
+            and cadence.kind not in ("minute", "hour"):
+        raise ScheduleError(
+            f"{spec.weeknos_text!r} chooses weeks of the year, so it cannot also go with "
+            f"{other or cadence.text!r}. Say e.g. 'every monday in week 20 at 9am'."
+        )
+    expr = _cron_of(spec, cadence)
+    every_day = expr.split(" ")[4] == "*"
+    byday = ",".join(DAY_CODES[(d + 1) % 7] for d in range(7)) if every_day else None
+    weeks = ",".join(str(w) for w in spec.weeknos)
+    return RuleDraft(expr, "YEARLY", 1, byday=byday, byweekno=weeks)
 
 
 def _cron_of(spec: Spec, cadence: Cadence) -> str:
@@ -133,10 +172,7 @@ def _classify(spec: Spec) -> Cadence:
         return calendar_rule
     seconds = step.amount * SECONDS_PER_UNIT[step.unit]
     if seconds.denominator != 1 or seconds % MINUTES_PER_HOUR:
-        raise ScheduleError(
-            f"{step.text!r} is finer than the scheduler's resolution of one minute. "
-            "Try e.g. 'every minute' or 'every 5 minutes'."
-        )
+        raise _sub_minute(step.text, seconds < MINUTES_PER_HOUR)
     minutes = int(seconds) // MINUTES_PER_HOUR
     if minutes < MINUTES_PER_HOUR and MINUTES_PER_HOUR % minutes == 0:
         return Cadence("minute", minutes, step.text)
@@ -149,6 +185,15 @@ def _classify(spec: Spec) -> Cadence:
         if hours == HOURS_PER_WEEK and step.unit == "week":
             return Cadence("week", 1, step.text)
     return Cadence("interval", int(seconds), step.text)
+
+
+def _sub_minute(text: str, too_often: bool) -> ScheduleError:
+    """The refusal for cadences under, or not in whole, minutes: it names the one-minute floor."""
+    what = "more often than once a minute" if too_often else "not a whole number of minutes"
+    return ScheduleError(
+        f"{text!r} is {what}: the scheduler's floor is one minute (its resolution), so the "
+        "shortest cadence is 'every minute'. Try e.g. 'every minute' or 'every 2 minutes'."
+    )
 
 
 def _has_window(spec: Spec) -> bool:
@@ -242,6 +287,8 @@ def _classify_count(spec: Spec) -> Cadence:
         return Cadence("minute", MINUTES_PER_HOUR // times, text)
     elif unit == "minute" and times == 1:
         return Cadence("minute", 1, text)
+    elif unit in ("minute", "second"):
+        raise _sub_minute(text, True)
     elif unit == "week":
         given = len(spec.days.days) if spec.days else 0
         if given == times or (times == 1 and not given):
@@ -400,6 +447,11 @@ def _dom_and_months(spec: Spec) -> tuple[str, str]:
 def _minute_fields(spec: Spec, cadence: Cadence) -> tuple[str, str]:
     """Every n minutes, optionally inside a window of whole hours."""
     minute = "*" if cadence.n == 1 else f"*/{cadence.n}"
+    if spec.parity is not None:
+        minute = "*/2" if spec.parity[1] == 0 else "1-59/2"
+    if spec.minute_span is not None:
+        low, high, _ = spec.minute_span
+        minute = f"{low}-{high}" + ("" if cadence.n == 1 else f"/{cadence.n}")
     if spec.times or spec.minutes:
         what = spec.times_text or spec.minutes_text
         raise ScheduleError(
@@ -427,9 +479,18 @@ def _hour_fields(spec: Spec, cadence: Cadence) -> tuple[str, str]:
         minutes = _minutes_written_as_time(spec, cadence, minutes)
     _refuse_lone_period(spec, cadence)
     window = _window(spec)
+    parity = spec.parity[1] if spec.parity is not None else None
     if window is None:
         hour = "*" if cadence.n == 1 else f"*/{cadence.n}"
+        if parity is not None:
+            hour = "*/2" if parity == 0 else "1-23/2"
+        if spec.except_times:
+            step = 2 if parity is not None else cadence.n
+            every = set(range(parity or 0, HOURS_PER_DAY, step))
+            hour = _render(frozenset(_without_excepted(spec, minutes or [0], every)))
         return _render(frozenset(minutes or [0])), hour
+    if parity is not None:
+        cadence = Cadence(cadence.kind, 1, cadence.text)  # every hour of the window, then odd/even
     if len(minutes) > 1:
         raise ScheduleError(
             f"{spec.minutes_text!r} with a window cannot be one cron. Create one task each."
@@ -447,9 +508,29 @@ def _hour_fields(spec: Spec, cadence: Cadence) -> tuple[str, str]:
         (t // MINUTES_PER_HOUR) % HOURS_PER_DAY
         for t in range(first, end + 1, cadence.n * MINUTES_PER_HOUR)
     }
+    if parity is not None:
+        hours = {h for h in hours if h % 2 == parity}
+    if spec.except_times:
+        hours = _without_excepted(spec, [minute], hours)
     if not hours:
         raise ScheduleError(f"{_window_text(spec)!r} is too short for {cadence.text!r}.")
     return str(minute), _render(frozenset(hours))
+
+
+def _without_excepted(spec: Spec, minutes: list[int], hours: set[int]) -> set[int]:
+    """The run hours minus 'except midnight', 'except at 2am and 4am' (each must be a run)."""
+    left = set(hours)
+    for hour, minute in resolve_list(spec.except_times, None):
+        if minute not in minutes or hour not in left:
+            raise ScheduleError(
+                f"{spec.except_times_text!r}: {hour:02d}:{minute:02d} is not one of the runs, "
+                "so there is nothing to leave out. Name a run time, e.g. 'every hour except "
+                "midnight'."
+            )
+        left.discard(hour)
+    if not left:
+        raise ScheduleError(f"{spec.except_times_text!r} leaves no runs.")
+    return left
 
 
 def _minutes_written_as_time(spec: Spec, cadence: Cadence, minutes: list[int]) -> list[int]:

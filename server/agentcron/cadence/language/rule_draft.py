@@ -33,6 +33,7 @@ class RuleDraft:
     interval: int = 1
     byday: str | None = None
     bymonthday: str | None = None
+    byweekno: str | None = None
 
 
 def build_rule(spec: Spec, draft: RuleDraft, tz_name: str, now: datetime) -> Schedule:
@@ -43,6 +44,13 @@ def build_rule(spec: Spec, draft: RuleDraft, tz_name: str, now: datetime) -> Sch
         parts["BYDAY"] = draft.byday
     if draft.bymonthday is not None:
         parts["BYMONTHDAY"] = draft.bymonthday
+    if draft.byweekno is not None:
+        parts["BYWEEKNO"] = draft.byweekno
+        parts["WKST"] = "MO"  # ISO 8601 weeks start on Monday
+    if parts.get("FREQ") == "WEEKLY" and draft.interval > 1 and "SU" in parts.get("BYDAY", "") \
+            and "," in parts.get("BYDAY", ""):
+        # A weekend is one Saturday and the Sunday after it, whatever a reader's default.
+        parts["WKST"] = "MO"
     begin = start_wall(spec.start, tz, now) if spec.start is not None else None
     if begin is None:
         # Phase from the first whole minute after the reference time.

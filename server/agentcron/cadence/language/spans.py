@@ -7,13 +7,16 @@ built (span_instants.py), like one-off dates are.
 
 from __future__ import annotations
 
-from agentcron.cadence.language.lexicon import MONTH_NAMES, WEEKDAY_NAMES
+from fractions import Fraction
+
+from agentcron.cadence.language.lexicon import MONTH_NAMES, UNIT_WORDS, WEEKDAY_NAMES
 from agentcron.cadence.language.numbers import read_ordinal
 from agentcron.cadence.language.recogniser import GrammarBase
 from agentcron.cadence.language.spec import Bound, DateItem
 from agentcron.errors import ScheduleError
 
-ANCHOR_DAYS = {"today": 0, "tomorrow": 1, "tmrw": 1, "tomorow": 1, "tommorow": 1}
+ANCHOR_DAYS = {"today": 0, "tomorrow": 1, "tmrw": 1, "tomorow": 1, "tommorow": 1, "now": 0,
+               "immediately": 0}
 WEEKDAY_MODES = {"next": "next", "this": "this", "coming": "this", "upcoming": "this"}
 SPAN_WORDS = ("until", "till", "til", "through", "thru", "to", "-")
 BOUND_EXAMPLE = (
@@ -128,9 +131,24 @@ class BoundRules(GrammarBase):
         return read[1]
 
     def _duration_bound(self, index: int) -> int | None:
-        """'for the next 2 weeks', 'for 10 days', 'for the coming 3 months'."""
+        """'for the next 2 weeks', 'for 10 days', 'for the coming 3 months', 'for the rest of
+        the month'."""
+        if self.w(index + 1) == "the" and self.w(index + 2) == "rest" and self.w(index + 3) == "of":
+            period = self._skip(index + 4, "this", "the")
+            if self.w(period) in ("month", "year", "week"):
+                if self.w(period) == "week":
+                    raise ScheduleError(
+                        f"{self.text(index, period + 1)!r}: say the last day, e.g. 'until "
+                        "sunday' or 'until friday'."
+                    )
+                text = self.text(index, period + 1)
+                self._set_until(Bound("period_end", self.w(period), text))
+                return period + 1
         pos = self._skip(index + 1, "the", "next", "following", "coming")
         read = self._read_duration(pos)
+        unit = UNIT_WORDS.get(self.w(pos) or "")
+        if read is None and pos > index + 1 and unit in ("day", "week", "month", "year"):
+            read = ([(Fraction(1), unit)], pos + 1)  # 'for the next month'
         if read is None:
             return None
         parts, end = read

@@ -117,6 +117,23 @@ class Spec:
     month_year: int | None = None
     # 'the 2nd last day of the month' (-2): dom_last is set too, as cron's nearest spelling.
     dom_from_end: int | None = None
+    # 'the 15th and the last day': the days in `dom` and the month's last day (a rule).
+    dom_also_last: bool = False
+    # How the text was read where a reading was taken, for the description ('read ...').
+    notes: list[str] = field(default_factory=list)
+    # 'every even hour': (unit, 0 for even or 1 for odd); the step is then 2 of that unit.
+    parity: tuple[str, int] | None = None
+    parity_text: str = ""
+    # 'the last 10 minutes of every hour': (first minute, last minute, text).
+    minute_span: tuple[int, int, str] | None = None
+    # ISO 8601 week numbers ('mondays in week 20'): a yearly rule with BYWEEKNO.
+    weeknos: list[int] = field(default_factory=list)
+    weeknos_text: str = ""
+    # 'every hour except midnight': times of day left out of an hourly schedule.
+    except_times: list[RawTime] = field(default_factory=list)
+    except_times_text: str = ""
+    # A time of day and nothing else ('at 9am'): its next occurrence, today or tomorrow.
+    next_occurrence: bool = False
 
     def bounded(self) -> bool:
         """True when the text gave a start, an end or a number of runs."""
@@ -145,6 +162,7 @@ class Spec:
             or self.window
             or self.business_hours
             or self.minutes is not None
+            or self.minute_span is not None
             or self.period
             or self.except_days
             or self.except_months

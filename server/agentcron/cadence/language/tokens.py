@@ -43,6 +43,8 @@ _MERIDIEM_DOTS = re.compile(r"\b([ap])\s?\.\s?m\b\.?")
 _SHORT_MERIDIEM = re.compile(r"\b(\d{1,2}(?::\d{2})?)([ap])\b")
 _OCLOCK = re.compile(r"\bo\s?'?\s?clock\b")
 _POSSESSIVE = re.compile(r"'s\b")
+# 'month-end', 'end-of-month', 'start-of-month': the same words as without hyphens.
+_HYPHENATED_EDGE = re.compile(r"\b(month|end|start|beginning|of)-(?=(?:month|end|start|of)\b)")
 _DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2019": "'", "\u2018": "'"})
 _PUNCT_WORDS = {"&": "and", "@": "at", "+": "+", ",": ",", "-": "-", "/": "/"}
 
@@ -75,6 +77,8 @@ def normalise(text: str) -> str:
         text = _MERIDIEM_DOTS.sub(r" \1m ", text)
     if any(ch.isdigit() for ch in text):
         text = _SHORT_MERIDIEM.sub(r"\1\2m", text)
+    if "-" in text:
+        text = _HYPHENATED_EDGE.sub(r"\1 ", text)
     if "clock" in text:
         text = _OCLOCK.sub(" oclock ", text)
     if "'" in text:

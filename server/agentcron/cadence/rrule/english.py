@@ -26,7 +26,9 @@ def describe_rule(rule_value: str, starts_at: str, timezone_name: str) -> str:
     tz = zone(timezone_name)
     parts = _with_start_defaults(split_rule(rule_value), local_wall(starts_at, tz))
     start = local_wall(starts_at, tz)
-    if {"BYSETPOS", "BYYEARDAY", "BYWEEKNO"} & set(parts):
+    if {"BYSETPOS", "BYYEARDAY"} & set(parts) or (
+            "BYWEEKNO" in parts and ({"BYMONTH", "BYMONTHDAY"} & set(parts)
+                                     or parts["FREQ"] != "YEARLY")):
         # Rare raw parts: quote the rule rather than describe it half right.
         return f"{_times(parts, start)}, as the RRULE '{rule_value}' says, " + _bounds(
             parts, start, tz) + f" ({timezone_name} time)"
@@ -37,6 +39,8 @@ def describe_rule(rule_value: str, starts_at: str, timezone_name: str) -> str:
     month_days = parts.get("BYMONTHDAY", "").split(",") if "BYMONTHDAY" in parts else []
     one_date = len(months) == 1 and len(month_days) == 1 and int(month_days[0]) > 0
     if one_date and "BYDAY" not in parts:
+        if parts["FREQ"] == "MONTHLY" and parts.get("INTERVAL", "1") == "1":
+            cadence = "every year"  # one month of every month's cycle: once a year
         cadence += f" on {MONTH_LABELS[int(months[0])]} {int(month_days[0])}"  # 'on March 1'
         months = []
     else:
@@ -110,6 +114,10 @@ def _days(parts: dict[str, str]) -> str:
         if len(order) == len(items) >= 3 and order == list(range(order[0], order[0] + len(order))):
             names = [f"{names[0]} through {names[-1]}"]  # 'Monday through Friday'
         text += " on " + _join(names)
+    if "BYWEEKNO" in parts:
+        weeks = parts["BYWEEKNO"].split(",")
+        label = "ISO week" if len(weeks) == 1 else "ISO weeks"
+        text += f" in {label} " + _join(weeks)
     if "BYMONTHDAY" in parts:
         days = []
         for item in parts["BYMONTHDAY"].split(","):
