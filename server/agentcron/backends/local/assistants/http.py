@@ -64,6 +64,11 @@ def display_url(url: str) -> str:
     return f"{scheme}://{host}{port}{parsed.path or '/'}"  # the path as written, %-encoded
 
 
+def display_host(url: str) -> str:
+    """`host[:port]` of `url`, as `display_url` shows it: what a summary names a model API by."""
+    return display_url(url).split("://", 1)[1].split("/", 1)[0]
+
+
 @contextlib.asynccontextmanager
 async def client_for(shared: httpx.AsyncClient | None) -> AsyncIterator[httpx.AsyncClient]:
     """The shared client if the runner gave one, else a client for this fire only."""

@@ -28,6 +28,7 @@ from agentcron.backends.local.assistants.base import (
 from agentcron.backends.local.assistants.http import (
     RETRY_DELAYS_SECONDS,
     HttpAnswer,
+    display_host,
     display_url,
     post_with_retries,
 )
@@ -104,7 +105,7 @@ class OpenAIAssistant:
         self.config = config
         self.url = completions_url(str(config.base_url))
         self.timeout_seconds = config.timeout_seconds
-        host = display_url(str(config.base_url)).split("://", 1)[1].split("/", 1)[0]
+        host = display_host(str(config.base_url))
         self.summary = f"Chat completion with model {config.model} at {host}"
         self._http_client = http_client
         self._conversations = conversations

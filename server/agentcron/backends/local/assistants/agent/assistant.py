@@ -35,6 +35,7 @@ from agentcron.backends.local.assistants.base import (
 )
 from agentcron.backends.local.assistants.http import (
     RETRY_DELAYS_SECONDS,
+    display_host,
     display_url,
     post_with_retries,
 )
@@ -99,7 +100,7 @@ class AgentAssistant:
         self.config = config
         self.timeout_seconds = config.timeout_seconds
         self.cleanup_seconds = 2 * STOP_SECONDS + 1
-        host = display_url(str(config.base_url)).split("://", 1)[1].split("/", 1)[0]
+        host = display_host(str(config.base_url))
         self.summary = (f"Agent run with model {config.model} ({config.api} API at {host}) and "
                         f"MCP servers {', '.join(config.mcp_servers)}")
         self.agent_summary = AgentSummary(
