@@ -294,6 +294,18 @@ def test_a_count_per_week_with_a_bound_keeps_its_default_days_in_the_rule() -> N
     assert DEFAULT_DAYS_NOTE in describe("twice a week for the next month at 9am")
 
 
+def test_a_default_day_in_a_dst_gap_fires_once_after_the_gap() -> None:
+    """DESIGN §3: Jerusalem springs forward on Friday 2027-03-26 at 02:00, one of the default
+    days of '3 times a week', so 02:30 that day fires at 03:00, once."""
+    from agentcron.cadence.timeline import next_runs
+
+    now = datetime(2027, 3, 21, 12, tzinfo=UTC)
+    schedule = parse_schedule("3 times a week at 2:30am", timezone="Asia/Jerusalem", now=now)
+    runs = [run.isoformat() for run in next_runs(schedule, now, 4)]
+    assert runs == ["2027-03-22T02:30:00+02:00", "2027-03-24T02:30:00+02:00",
+                    "2027-03-26T03:00:00+03:00", "2027-03-29T02:30:00+03:00"]
+
+
 @pytest.mark.parametrize(
     ("text", "written"),
     [
