@@ -805,8 +805,10 @@ ERRORS = [
     ("every day at 9:00 and 9:30", "different minutes"),
     ("three times a day at 8 and 16", "does not match"),
     ("seven times a day", "cannot be spread evenly"),
-    ("twice a week", "needs the days"),
-    ("twice a month", "needs the days"),
+    ("twice a week on monday", "needs the days"),
+    ("twice a month on the 1st", "needs the days"),
+    ("4 times a week", "no even spread"),
+    ("3 times a month", "no even spread"),
     # impossible dates and days
     ("every year on february 30", "February 30 does not exist"),
     ("every year on june 31", "June 31 does not exist"),

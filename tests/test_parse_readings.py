@@ -259,8 +259,96 @@ def test_a_count_after_the_period_is_a_rate_with_stated_defaults(
     assert reading in description
 
 
-def test_twice_a_week_without_days_asks_for_them() -> None:
-    assert "needs the days" in refused("every week twice")
+DEFAULT_DAYS_NOTE = "(the default; name the days to choose others)"
+
+
+@pytest.mark.parametrize(
+    ("text", "cron", "reading"),
+    [
+        ("every week twice", "0 0 * * 1,4", "twice per week, on Monday and Thursday"),
+        ("twice a week", "0 0 * * 1,4", "'twice a week' as Monday and Thursday"),
+        ("twice weekly at 9am", "0 9 * * 1,4", "'twice weekly' as Monday and Thursday"),
+        ("remind me twice every week at 18:30", "30 18 * * 1,4", "as Monday and Thursday"),
+        ("each week 3 times", "0 0 * * 1,3,5", "3 times per week, on Monday, Wednesday and"),
+        ("three times a week at 7am", "0 7 * * 1,3,5", "as Monday, Wednesday and Friday"),
+        ("3x per week at noon", "0 12 * * 1,3,5", "as Monday, Wednesday and Friday"),
+        ("7 times a week at 8", "0 8 * * *", "'7 times a week' as every day"),
+        ("twice a month", "0 0 1,15 * *", "'twice a month' as the 1st and the 15th"),
+        ("every month twice at 10am", "0 10 1,15 * *", "twice per month, on the 1st and the"),
+        ("twice monthly at 17:00", "0 17 1,15 * *", "as the 1st and the 15th"),
+        ("twice a week in july", "0 0 * 7 1,4", "as Monday and Thursday"),
+    ],
+)
+def test_a_count_per_week_or_month_without_days_takes_stated_even_defaults(
+    text: str, cron: str, reading: str
+) -> None:
+    assert parse(text).cron == normalise_cron(cron)
+    description = describe(text)
+    assert reading in description
+    assert DEFAULT_DAYS_NOTE in description
+
+
+def test_a_count_per_week_with_a_bound_keeps_its_default_days_in_the_rule() -> None:
+    schedule = parse("twice a week for the next month at 9am")
+    assert "BYDAY=MO,TH" in (schedule.rrule or "")
+    assert DEFAULT_DAYS_NOTE in describe("twice a week for the next month at 9am")
+
+
+def test_a_default_day_in_a_dst_gap_fires_once_after_the_gap() -> None:
+    """DESIGN §3: Jerusalem springs forward on Friday 2027-03-26 at 02:00, one of the default
+    days of '3 times a week', so 02:30 that day fires at 03:00, once."""
+    from agentcron.cadence.timeline import next_runs
+
+    now = datetime(2027, 3, 21, 12, tzinfo=UTC)
+    schedule = parse_schedule("3 times a week at 2:30am", timezone="Asia/Jerusalem", now=now)
+    runs = [run.isoformat() for run in next_runs(schedule, now, 4)]
+    assert runs == ["2027-03-22T02:30:00+02:00", "2027-03-24T02:30:00+02:00",
+                    "2027-03-26T03:00:00+03:00", "2027-03-29T02:30:00+03:00"]
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("twice a week on tuesday and friday at 9", "0 9 * * 2,5"),
+        ("every week twice on monday and thursday at 9am", "0 9 * * 1,4"),
+        ("3 times a week on mon, tue and sat", "0 0 * * 1,2,6"),
+        ("twice a month on the 5th and 20th", "0 0 5,20 * *"),
+    ],
+)
+def test_named_days_win_over_the_default_spread(text: str, written: str) -> None:
+    assert parse(text).cron == normalise_cron(written)
+    assert DEFAULT_DAYS_NOTE not in describe(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("4 times a week", "'4 times a week on monday, tuesday, thursday and friday at 9am'"),
+        ("every week 5 times", "'5 times a week on weekdays at 9am'"),
+        ("6 times a week", "'6 times a week on monday to saturday at 9am'"),
+        ("10 times a week", "'every day at 9am and 5pm'"),
+        ("3 times a month", "'on the 1st, 11th and 21st at 9am'"),
+        ("every month 5 times", "'on the 1st, 11th and 21st at 9am'"),
+        ("twice a week at 9am and 5pm", "which times on which days"),
+        ("twice a week except mondays", "do not fit together"),
+        ("twice a month on the last day", "needs the days"),
+        ("twice a week on monday", "needs the days"),
+    ],
+)
+def test_a_count_without_an_even_spread_is_refused_saying_what_to_write(
+    text: str, message: str
+) -> None:
+    assert message in refused(text)
+
+
+@pytest.mark.parametrize(
+    "suggestion",
+    ["4 times a week on monday, tuesday, thursday and friday at 9am",
+     "5 times a week on weekdays at 9am", "6 times a week on monday to saturday at 9am",
+     "every day at 9am and 5pm", "on the 1st, 11th and 21st at 9am"],
+)
+def test_what_the_refusals_suggest_is_read(suggestion: str) -> None:
+    assert parse(suggestion).cron
 
 
 @pytest.mark.parametrize("text", ["every day 3 times in total", "every day, 3 times",

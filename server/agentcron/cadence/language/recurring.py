@@ -16,6 +16,7 @@ from agentcron.cadence.cron import normalise_cron
 from agentcron.cadence.language.lexicon import ALL_DAYS, SECONDS_PER_UNIT, WORKDAYS
 from agentcron.cadence.language.rule_draft import RuleDraft
 from agentcron.cadence.language.spec import Spec, Step
+from agentcron.cadence.language.spread import spread_over_month, spread_over_week
 from agentcron.cadence.language.timeofday import RawTime, resolve, resolve_list
 from agentcron.errors import ScheduleError
 
@@ -24,6 +25,7 @@ HOURS_PER_DAY = 24
 MINUTES_PER_DAY = MINUTES_PER_HOUR * HOURS_PER_DAY
 MONTHS_PER_YEAR = 12
 HOURS_PER_WEEK = 168
+DAYS_PER_WEEK = 7
 HALF_DAY = 12
 BUSINESS_START = (9, 0)
 BUSINESS_END = (17, 0)
@@ -293,12 +295,18 @@ def _classify_count(spec: Spec) -> Cadence:
         given = len(spec.days.days) if spec.days else 0
         if given == times or (times == 1 and not given):
             return Cadence("week", 1, text)
+        if not given:
+            spread_over_week(spec, times, text)
+            return Cadence("day" if times == DAYS_PER_WEEK else "week", 1, text)
         raise ScheduleError(
             f"{text!r} needs the days, e.g. 'twice a week on monday and thursday at 9am'."
         )
     elif unit == "month":
         given = len(spec.dom or ()) + len(spec.nth) + int(spec.dom_last)
         if given == times or (times == 1 and not given):
+            return Cadence("month", 1, text)
+        if not given:
+            spread_over_month(spec, times, text)
             return Cadence("month", 1, text)
         raise ScheduleError(f"{text!r} needs the days, e.g. 'twice a month on the 1st and 15th'.")
     elif unit == "year":
