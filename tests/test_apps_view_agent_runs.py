@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mcp import Client
-
 from agentcron.app import build_server
 from agentcron.config import Settings
+from mcp import Client
+
 from tests.agent_servers.model import ScriptedModel, answer, call_tools, scripted_model
 from tests.agent_servers.real import MEMORY_SERVER, TIME_SERVER, require
 from tests.apps_host import apps_host, wire
