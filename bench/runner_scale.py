@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -50,7 +51,6 @@ from _common import (  # noqa: E402
 )
 from installed import InstalledVenv, installed_packages, installed_venv  # noqa: E402
 
-from agentcron.backends.local.store import open_store  # noqa: E402
 from agentcron.models import Schedule, TaskSpec  # noqa: E402
 
 # Below httpx's default pool size (100), so the baseline never queues inside its own pool.
@@ -102,13 +102,20 @@ async def create_through_tools(venv: InstalledVenv, db: str, assistants: Path,
     return ids
 
 
-def interrupted_runs(db: str) -> int:
-    store = open_store(db)
-    try:
-        rows = store._read("SELECT COUNT(*) AS n FROM runs WHERE error LIKE 'interrupted%'")
-        return int(rows[0]["n"])
-    finally:
-        store.close()
+COUNT_INTERRUPTED = """
+import sys
+from agentcron.backends.local.store import open_store
+store = open_store(sys.argv[1])
+print(store._read("SELECT COUNT(*) AS n FROM runs WHERE error LIKE 'interrupted%'")[0]["n"])
+store.close()
+"""
+
+
+def interrupted_runs(venv: InstalledVenv, db: str) -> int:
+    """Counted by the installed agentcron (the bench's own import of it may be newer)."""
+    out = subprocess.run([str(venv.python), "-c", COUNT_INTERRUPTED, db], check=True,
+                         capture_output=True, text=True, env=venv.env(dict(os.environ)))
+    return int(out.stdout.strip())
 
 
 def report_minute(minute: datetime, ids: list[str], arrivals: list[tuple[float, str]]) -> dict:
@@ -158,7 +165,7 @@ def recurring(args: argparse.Namespace, venv: InstalledVenv, db: str, tmp: Path,
         cpu_before = sum(cpu_seconds(p.pid) for p in processes)
         wait_until(minutes[-1] + timedelta(seconds=50))
         cpu = sum(cpu_seconds(p.pid) for p in processes) - cpu_before
-        interrupted = interrupted_runs(db)
+        interrupted = interrupted_runs(venv, db)
     finally:
         stop(processes)
     arrivals = list(sink.record.arrivals)

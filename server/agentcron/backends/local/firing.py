@@ -39,10 +39,10 @@ async def call_assistant(assistant: Assistant,
                      request: FireRequest) -> tuple[str, str | None, str | None]:
     """Fire one request under the assistant's timeout; (status, output, error)."""
     try:
-        output = await asyncio.wait_for(
-            assistant.fire(request), timeout=assistant.timeout_seconds
-        )
-    except (AssistantTimeout, asyncio.TimeoutError):
+        # A timeout scope, not wait_for: no extra task per fire (it adds up under a burst).
+        async with asyncio.timeout(assistant.timeout_seconds):
+            output = await assistant.fire(request)
+    except (AssistantTimeout, TimeoutError):
         return "timed_out", None, (
             f"timed out after {assistant.timeout_seconds:g} s "
             f"(assistant '{assistant.name}' timeout_seconds)"
