@@ -46,9 +46,9 @@ POLL_SECONDS = 1.0
 RECORD_BATCH_SECONDS = 0.02
 # After a wake-up, wait this long so a burst of finished runs costs one pass, not one each.
 WAKE_COALESCE_SECONDS = 0.005
-# Under a burst, a finished run wakes the loop only once this many slots are free, so that each
-# pass claims a batch (one write transaction) instead of one occurrence per finished run.
-REFILL_FRACTION = 4  # a quarter of the capacity
+# Under a burst, a finished run wakes the loop only once this share of the slots is free, so
+# that each pass claims a batch (one write transaction) instead of one run per finished run.
+REFILL_FRACTION = 2  # half the capacity
 SHUTDOWN_GRACE_SECONDS = 5.0
 # After the grace, interrupted runs get this long to have their outcome written.
 SHUTDOWN_RECORD_SECONDS = 3.0
