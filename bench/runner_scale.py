@@ -72,7 +72,8 @@ async def baseline(url: str, count: int, concurrency: int) -> float:
 
 
 def server_env(venv: InstalledVenv, db: str, assistants: Path) -> dict[str, str]:
-    return {**venv.env(dict(os.environ)), "AGENTCRON_DB": db, "AGENTCRON_ASSISTANTS": str(assistants),
+    return {**venv.env(dict(os.environ)), "AGENTCRON_DB": db,
+            "AGENTCRON_ASSISTANTS": str(assistants),
             "AGENTCRON_RUNNER": "off", "AGENTCRON_LOG_LEVEL": "WARNING"}
 
 

@@ -48,6 +48,7 @@ RECORD_BATCH_SECONDS = 0.02
 WAKE_COALESCE_SECONDS = 0.005
 # Under a burst, a finished run wakes the loop only once this share of the slots is free, so
 # that each pass claims a batch (one write transaction) instead of one run per finished run.
+# A full runner still looks again every POLL_SECONDS, so a due task waits at most that long.
 REFILL_FRACTION = 2  # half the capacity
 SHUTDOWN_GRACE_SECONDS = 5.0
 # After the grace, interrupted runs get this long to have their outcome written.

@@ -28,7 +28,7 @@ from agentcron.backends.local.store.base import (
     Store,
     store_error,
 )
-from agentcron.backends.local.store.rows import RUN_COLUMNS, ClaimPlan, Claimed, RunRow, TaskRow
+from agentcron.backends.local.store.rows import RUN_COLUMNS, Claimed, ClaimPlan, RunRow, TaskRow
 from agentcron.backends.local.store.urls import redact_url
 from agentcron.errors import ConfigError
 
