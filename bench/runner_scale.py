@@ -21,6 +21,11 @@ N webhooks to the same sink. Ratios against it are what compare across machines.
 
     python bench/runner_scale.py [--tasks 10000] [--runners 3] [--minutes 3] [--db sqlite|postgres]
     python bench/runner_scale.py --mode oneoff [--tasks 10000] [--runners 3]
+    python bench/runner_scale.py --db postgres --tasks 30000 --minutes 1   # the stretch target
+
+The bench process itself (sink, baseline, pgserver, MCP client) runs in the development venv;
+the venv it builds needs network access to PyPI once per source tree. Latest figures:
+bench/RESULTS.md.
 """
 
 from __future__ import annotations
