@@ -93,11 +93,13 @@ def bulk_create(db: Path, assistants: Path, specs: list[TaskSpec], now: datetime
     return [row.id for row in rows]
 
 
-def start_schedulers(db: Path, assistants: Path, count: int) -> list[subprocess.Popen[str]]:
-    env = {**os.environ, "AGENTCRON_DB": str(db), "AGENTCRON_ASSISTANTS": str(assistants),
-           "AGENTCRON_LOG_LEVEL": "WARNING"}
+def start_schedulers(db: Path, assistants: Path, count: int, *, python: str = sys.executable,
+                     base_env: dict[str, str] | None = None) -> list[subprocess.Popen[str]]:
+    """`count` daemons run by `python` (by default this interpreter), ready to fire."""
+    env = {**(os.environ if base_env is None else base_env), "AGENTCRON_DB": str(db),
+           "AGENTCRON_ASSISTANTS": str(assistants), "AGENTCRON_LOG_LEVEL": "WARNING"}
     processes = [
-        subprocess.Popen([sys.executable, "-m", "agentcron", "scheduler"], env=env,
+        subprocess.Popen([str(python), "-m", "agentcron", "scheduler"], env=env,
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         for _ in range(count)
     ]
@@ -119,3 +121,9 @@ def stop(processes: list[subprocess.Popen[str]]) -> None:
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a live process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -61,8 +61,10 @@ async def fire_assistant(assistant: Assistant, request: FireRequest) -> Fired:
     e.g. an agent stopping its MCP servers after its own deadline)."""
     deadline = assistant.timeout_seconds + getattr(assistant, "cleanup_seconds", 0.0)
     try:
-        result = await asyncio.wait_for(assistant.fire(request), timeout=deadline)
-    except (AssistantTimeout, asyncio.TimeoutError) as exc:
+        # A timeout scope, not wait_for: no extra task per fire (it adds up under a burst).
+        async with asyncio.timeout(deadline):
+            result = await assistant.fire(request)
+    except (AssistantTimeout, TimeoutError) as exc:
         return Fired("timed_out", None, (
             f"timed out after {assistant.timeout_seconds:g} s "
             f"(assistant '{assistant.name}' timeout_seconds)"

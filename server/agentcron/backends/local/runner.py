@@ -14,6 +14,7 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -48,6 +49,10 @@ POLL_SECONDS = 1.0
 RECORD_BATCH_SECONDS = 0.02
 # After a wake-up, wait this long so a burst of finished runs costs one pass, not one each.
 WAKE_COALESCE_SECONDS = 0.005
+# Under a burst, a finished run wakes the loop only once this share of the slots is free, so
+# that each pass claims a batch (one write transaction) instead of one run per finished run.
+# A full runner still looks again every POLL_SECONDS, so a due task waits at most that long.
+REFILL_FRACTION = 2  # half the capacity
 SHUTDOWN_GRACE_SECONDS = 5.0
 # After the grace, interrupted runs get this long to have their outcome written.
 SHUTDOWN_RECORD_SECONDS = 3.0
@@ -55,6 +60,19 @@ SHUTDOWN_RECORD_SECONDS = 3.0
 RECORD_RETRY_FIRST_SECONDS = 0.2
 RECORD_RETRY_MAX_SECONDS = 5.0
 DEFAULT_CAPACITY = 64
+
+
+@dataclass(frozen=True)
+class Survey:
+    """What a pass has to do, read in one worker-thread hop (each read is indexed)."""
+
+    change: object
+    alerts: bool
+    paused: PauseState | None
+    queued: bool
+    retries_due: bool
+    deliveries_due: bool
+    next_due: str | None
 
 
 def utc_now() -> datetime:
@@ -97,6 +115,7 @@ class Runner:
         self.alerts = AlertSender(store, assistants)
         self.deliveries = DeliverySender(store, assistants, self.id, clock)
         self._outcomes: list[Outcome] = []
+        self._refill_at = max(1, capacity // REFILL_FRACTION)
         self._outcomes_written: asyncio.Future[None] | None = None
 
     # --- life cycle -----------------------------------------------------------------------
@@ -203,20 +222,20 @@ class Runner:
         that may go, then claim and fire what is due now."""
         started: list[asyncio.Task[None]] = []
         await self.ready()
-        self._last_change = await asyncio.to_thread(self.store.change_token)
         if not self.lease.is_fresh():  # e.g. just resumed after being frozen: lease first
             await asyncio.to_thread(self.lease.ensure)
-        if await asyncio.to_thread(self.store.has_pending_alerts):
+        survey = await asyncio.to_thread(self._survey, to_db(self.clock()))
+        self._last_change = survey.change
+        if survey.alerts:
             alerts = await asyncio.to_thread(self.store.take_alerts, self.capacity)
             started += [self.alerts.launch(c) for c in alerts]
-        started += await self._send_deliveries()
-        paused = await asyncio.to_thread(self.store.pause_state)
-        if paused is None:  # under the global pause nothing starts; due runs are skipped
-            started += await self._start_waiting()
-        while not self._stopping:
+        started += await self._send_deliveries(survey)
+        if survey.paused is None:  # under the global pause nothing starts; due runs are skipped
+            started += await self._start_waiting(survey)
+        next_due = survey.next_due
+        while not self._stopping and self._room() > 0 and next_due is not None:
             now = self.clock()
-            next_due = await asyncio.to_thread(self.store.next_due)
-            if self._room() <= 0 or next_due is None or from_db(next_due) > now:
+            if from_db(next_due) > now:
                 break
             claimed = await asyncio.to_thread(
                 self.store.claim_due, to_db(now), self._room(), self.id,
@@ -224,24 +243,34 @@ class Runner:
                 lambda: new_id("run"),
             )
             started += [self._launch(c) for c in claimed]
+            if self._room() > 0:
+                next_due = await asyncio.to_thread(self.store.next_due)
         return started
 
-    async def _send_deliveries(self) -> list[asyncio.Task[None]]:
+    async def _send_deliveries(self, survey: Survey) -> list[asyncio.Task[None]]:
         """Deliveries whose time has come (sent under the global pause too: the run is done)."""
-        now = to_db(self.clock())
-        if not await asyncio.to_thread(self.store.has_due_deliveries, now):
+        if not survey.deliveries_due:
             return []
+        now = to_db(self.clock())
         taken = await asyncio.to_thread(self.store.take_deliveries, self.id, now, self.capacity)
         return [self.deliveries.launch(c) for c in taken]
 
-    async def _start_waiting(self) -> list[asyncio.Task[None]]:
+    def _survey(self, now: str) -> Survey:
+        """Runs in a worker thread: the reads that decide a pass, one hop for all of them."""
+        store = self.store
+        return Survey(change=store.change_token(), alerts=store.has_pending_alerts(),
+                      paused=store.pause_state(), queued=store.has_queued_runs(),
+                      retries_due=store.has_due_retries(now),
+                      deliveries_due=store.has_due_deliveries(now), next_due=store.next_due())
+
+    async def _start_waiting(self, survey: Survey) -> list[asyncio.Task[None]]:
         """Queued runs whose turn has come, and retries whose time has come."""
         started: list[asyncio.Task[None]] = []
         now = to_db(self.clock())
-        if self._room() > 0 and await asyncio.to_thread(self.store.has_queued_runs):
+        if self._room() > 0 and survey.queued:
             queued = await asyncio.to_thread(self.store.start_queued, self.id, now, self._room())
             started += [self._launch(c) for c in queued]
-        if self._room() > 0 and await asyncio.to_thread(self.store.has_due_retries, now):
+        if self._room() > 0 and survey.retries_due:
             retries = await asyncio.to_thread(self.store.start_retries, self.id, now, self._room())
             started += [self._launch(c) for c in retries]
         return started
@@ -261,8 +290,15 @@ class Runner:
     def _launch(self, claimed: Claimed) -> asyncio.Task[None]:
         task = asyncio.create_task(self._fire(claimed.task, claimed.run), name=claimed.run.id)
         self._in_flight[claimed.run.id] = task
-        task.add_done_callback(lambda _: self._in_flight.pop(claimed.run.id, None))
+        task.add_done_callback(lambda _: self._finished(claimed))
         return task
+
+    def _finished(self, claimed: Claimed) -> None:
+        """A run ended: wake the loop when a queued run of its task may go now, or when enough
+        slots are free for a batch (a single slot would cost a pass per run under a burst)."""
+        self._in_flight.pop(claimed.run.id, None)
+        if claimed.task.overlap == "queue" or self._room() >= self._refill_at:
+            self._wake.set()
 
     def launch_manual(self, task: TaskRow, run: RunRow) -> asyncio.Task[None]:
         """Fire a run_scheduled_task_now run under this runner's lease."""
@@ -277,7 +313,6 @@ class Runner:
             raise
         await self._record(task, run, fired.status, fired.output, fired.error,
                            agent=fired.agent, tools_called=fired.tools_called)
-        self._wake.set()  # a queued run of this task may go now
 
     async def _execute(self, task: TaskRow, run: RunRow) -> Fired:
         try:

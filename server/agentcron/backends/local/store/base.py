@@ -193,6 +193,15 @@ INTERRUPTED_BY_LEASE = (
     "interrupted: the runner executing this run stopped (lease expired) before it finished; "
     "not retried, because its side effect may have happened"
 )
+# A claim moves the task past what was planned, compare-and-set on the next_due it read.
+ADVANCE_TASK = (
+    "UPDATE tasks SET next_due = ?, sort_key = ?, enabled = ?, "
+    "last_run_at = COALESCE(?, last_run_at) WHERE id = ? AND next_due = ?"
+)
+INSERT_RUN = (
+    f"INSERT INTO runs ({', '.join(RUN_COLUMNS)}) VALUES ({', '.join('?' for _ in RUN_COLUMNS)}) "
+    "ON CONFLICT (task_id, scheduled_for) DO NOTHING"
+)
 # SQLite claims read candidates without the write lock, then take a random part of them, so
 # runners reading at the same moment mostly plan different tasks.
 CANDIDATES_PER_SLOT = 4
@@ -563,17 +572,24 @@ class Store(ABC):
 
     @staticmethod
     def _advance(tx: Tx, task: TaskRow, decided: ClaimPlan) -> bool:
-        changed = tx.run(
-            "UPDATE tasks SET next_due = ?, sort_key = ?, enabled = ?, "
-            "last_run_at = COALESCE(?, last_run_at) WHERE id = ? AND next_due = ?",
-            (decided.next_due, decided.next_due or NO_NEXT_RUN, int(decided.enabled),
-             decided.last_run_at, task.id, task.next_due),
-        )
-        return changed == 1
+        return tx.run(ADVANCE_TASK, Store._advance_params(task, decided)) == 1
+
+    @staticmethod
+    def _advance_params(task: TaskRow, decided: ClaimPlan) -> tuple[Any, ...]:
+        return (decided.next_due, decided.next_due or NO_NEXT_RUN, int(decided.enabled),
+                decided.last_run_at, task.id, task.next_due)
 
     @staticmethod
     def _insert_run(tx: Tx, task_id: str, occurrence: Occurrence, trigger: str,
                     runner_id: str, now: str, owner: str) -> RunRow | None:
+        run = Store._new_run(task_id, occurrence, trigger, runner_id, now, owner)
+        inserted = tx.run(INSERT_RUN, [getattr(run, c) for c in RUN_COLUMNS])
+        return run if inserted == 1 else None
+
+    @staticmethod
+    def _new_run(task_id: str, occurrence: Occurrence, trigger: str, runner_id: str,
+                 now: str, owner: str) -> RunRow:
+        """The run row an occurrence becomes (not yet inserted)."""
         active = occurrence.status == "running"
         finished = occurrence.status in ("skipped", "missed")
         alerted = finished and occurrence.alert_to is not None
@@ -592,13 +608,7 @@ class Store(ABC):
             alert_status="pending" if alerted else None,
             owner=owner,
         )
-        inserted = tx.run(
-            f"INSERT INTO runs ({', '.join(RUN_COLUMNS)}) "
-            f"VALUES ({', '.join('?' for _ in RUN_COLUMNS)}) "
-            "ON CONFLICT (task_id, scheduled_for) DO NOTHING",
-            [getattr(run, c) for c in RUN_COLUMNS],
-        )
-        return run if inserted == 1 else None
+        return run
 
     @staticmethod
     def _sample(rows: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:

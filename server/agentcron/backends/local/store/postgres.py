@@ -20,8 +20,15 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from agentcron.backends.local.store.base import DUE_TASKS, Plan, Store, store_error
-from agentcron.backends.local.store.rows import Claimed, TaskRow
+from agentcron.backends.local.store.base import (
+    ADVANCE_TASK,
+    DUE_TASKS,
+    INSERT_RUN,
+    Plan,
+    Store,
+    store_error,
+)
+from agentcron.backends.local.store.rows import RUN_COLUMNS, Claimed, ClaimPlan, RunRow, TaskRow
 from agentcron.backends.local.store.urls import redact_url
 from agentcron.errors import ConfigError
 
@@ -59,6 +66,23 @@ class PostgresTx:
     def run_many(self, sql: str, params: Sequence[Sequence[Any]]) -> None:
         with self.conn.cursor() as cursor:
             cursor.executemany(_native(sql), params)
+
+    def run_batch(self, sql: str, params: Sequence[Sequence[Any]]) -> int:
+        """One pipelined batch; the number of rows changed in all."""
+        with self.conn.cursor() as cursor:
+            cursor.executemany(_native(sql), params)
+            return cursor.rowcount
+
+    def inserted_each(self, sql: str, params: Sequence[Sequence[Any]]) -> list[bool]:
+        """One pipelined batch of `INSERT ... ON CONFLICT DO NOTHING RETURNING`: whether each
+        row went in."""
+        with self.conn.cursor() as cursor:
+            cursor.executemany(_native(sql), params, returning=True)
+            inserted: list[bool] = []
+            while True:
+                inserted.append(cursor.fetchone() is not None)
+                if not cursor.nextset():
+                    return inserted
 
 
 class PostgresStore(Store):
@@ -142,7 +166,36 @@ class PostgresStore(Store):
             tasks = [TaskRow.from_record(r) for r in rows]
             active = self._active_statuses(tx, [t.id for t in tasks])
             planned = self._plan_all(tasks, active, self._pause_state(tx.rows), plan)
-            return self._record_claims(tx, planned, runner_id, now, new_run_id)
+            return self._record_claims_batched(tx, planned, runner_id, now, new_run_id)
+
+    def _record_claims_batched(self, tx: PostgresTx, planned: list[tuple[TaskRow, ClaimPlan]],
+                               runner_id: str, now: str,
+                               new_run_id: Callable[[], str]) -> list[Claimed]:
+        """`_record_claims` in two round trips instead of two per task. The due rows are
+        locked (FOR UPDATE) in this same transaction, so every compare-and-set on next_due wins;
+        if one ever did not, the whole claim rolls back rather than fire what is not ours."""
+        if not planned:
+            return []
+        advanced = tx.run_batch(ADVANCE_TASK, [self._advance_params(t, d) for t, d in planned])
+        if advanced != len(planned):
+            raise RuntimeError(f"claim lost {len(planned) - advanced} locked task(s); rolled back")
+        runs: list[tuple[TaskRow, RunRow]] = []
+        for task, decided in planned:
+            for occurrence in decided.occurrences:
+                occurrence.run_id = new_run_id()
+                runs.append((task, self._new_run(task.id, occurrence, "schedule", runner_id,
+                                                 now, task.owner)))
+        inserted = tx.inserted_each(
+            INSERT_RUN + " RETURNING id",
+            [[getattr(run, c) for c in RUN_COLUMNS] for _, run in runs]) if runs else []
+        disabled: dict[str, int] = {}
+        for task, decided in planned:
+            if task.enabled and not decided.enabled:
+                disabled[task.owner] = disabled.get(task.owner, 0) + 1
+        for owner, count in disabled.items():
+            self._bump_counts(tx, owner, total=0, enabled=-count)
+        return [Claimed(task=task, run=run) for (task, run), went_in in zip(runs, inserted)
+                if went_in and run.status == "running"]
 
     # --- leases: the database's clock -------------------------------------------------------
 
