@@ -21,7 +21,7 @@ from agentcron.backends.local.store import open_store
 from agentcron.backends.local.store.rows import TASK_COLUMNS
 from agentcron.errors import LimitError, NotFoundError
 from agentcron.models import Schedule, TaskPatch, TaskSpec
-from agentcron.principal import acting_as, owner_of
+from agentcron.principal import LOCAL_OWNER, acting_as, owner_of
 from agentcron.tasks import TaskService, WriteRateLimit
 from tests.conftest import Database, write_assistants
 
@@ -135,6 +135,23 @@ def test_write_rate_limit_says_when_to_retry() -> None:
     limit.take(BOB)  # per owner
     clock[0] += 30
     limit.take(ALICE)
+
+
+def test_the_local_user_is_never_rate_limited() -> None:
+    """stdio, the static token and the CLI act as `local`: one person may create thousands."""
+    limit = WriteRateLimit(limit=1, monotonic=lambda: 0.0)
+    for _ in range(500):
+        limit.take(LOCAL_OWNER)
+    limit.take(ALICE)
+    with pytest.raises(LimitError):
+        limit.take(ALICE)
+
+
+async def test_the_local_user_has_no_task_limit(backend: LocalBackend) -> None:
+    """The backend fixture allows 2 tasks per owner; `local` (no OAuth) creates more."""
+    for number in range(4):
+        await backend.create_task(spec(f"local {number}"))
+    assert (await backend.list_tasks(TaskFilters(), 10, None)).total == 4
 
 
 async def test_a_write_refused_by_the_rate_limit_changes_nothing(backend: LocalBackend) -> None:
