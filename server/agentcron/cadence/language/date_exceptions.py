@@ -13,8 +13,6 @@ from agentcron.cadence.language.numbers import read_ordinal
 from agentcron.cadence.language.spans import BoundRules
 from agentcron.errors import ScheduleError
 
-EXCEPT_WORDS = ("except", "excluding", "excl", "skipping", "skip", "without")
-EXCEPT_PAIRS = (("but", "not"), ("other", "than"), ("apart", "from"))
 HOLIDAY_NAMES = ("christmas", "xmas", "easter", "thanksgiving", "new", "holiday", "holidays")
 
 
@@ -22,12 +20,8 @@ class DateExceptionRules(BoundRules):
     """'except <a date>' is refused by name, never skipped."""
 
     def _except_date(self, index: int) -> int | None:
-        word, following = self.w(index), self.w(index + 1)
-        if word in EXCEPT_WORDS:
-            pos = index + 1
-        elif (word, following) in EXCEPT_PAIRS:
-            pos = index + 2
-        else:
+        pos = self._after_except(index)
+        if pos is None:
             return None
         pos = self._skip(pos, "on", "in", "during", "the", "for")
         bound = self._read_bound(pos)

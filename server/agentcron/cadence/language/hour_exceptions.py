@@ -9,7 +9,6 @@ works.
 
 from __future__ import annotations
 
-from agentcron.cadence.language.date_exceptions import EXCEPT_PAIRS, EXCEPT_WORDS
 from agentcron.cadence.language.recogniser import GrammarBase
 from agentcron.cadence.language.timeofday import read_time
 from agentcron.errors import ScheduleError
@@ -19,12 +18,8 @@ class HourExceptionRules(GrammarBase):
     """'except (at) <times>' after an hourly cadence."""
 
     def _except_time(self, index: int) -> int | None:
-        word, following = self.w(index), self.w(index + 1)
-        if word in EXCEPT_WORDS:
-            pos = index + 1
-        elif (word, following) in EXCEPT_PAIRS:
-            pos = index + 2
-        else:
+        pos = self._after_except(index)
+        if pos is None:
             return None
         if self.w(pos) in ("between", "from"):
             raise ScheduleError(

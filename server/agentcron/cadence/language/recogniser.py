@@ -40,6 +40,10 @@ _PADDING: list[str | None] = [None] * 8
 _GLUED_MERIDIEM = re.compile(r"(\d) (am|pm)\b")
 
 
+# Words that open an exception ('every day except sundays', 'every hour but not at noon').
+EXCEPT_WORDS = ("except", "excluding", "excl", "skipping", "skip", "without")
+EXCEPT_PAIRS = (("but", "not"), ("other", "than"), ("apart", "from"))
+
 class GrammarBase:
     """Tokens, the Spec being filled, and the helpers every rule family uses."""
 
@@ -70,6 +74,15 @@ class GrammarBase:
         """The tokens start..end as the user wrote them, near enough, for messages."""
         joined = " ".join(t.text for t in self.t[start:end]).replace(" ,", ",").replace("- ", "-")
         return _GLUED_MERIDIEM.sub(r"\1\2", joined)
+
+    def _after_except(self, index: int) -> int | None:
+        """Where the excepted thing starts, when an 'except' phrase stands at `index`
+        ('except', 'skipping', 'but not', 'other than', ...); None otherwise."""
+        if self.w(index) in EXCEPT_WORDS:
+            return index + 1
+        if (self.w(index), self.w(index + 1)) in EXCEPT_PAIRS:
+            return index + 2
+        return None
 
     def _skip(self, index: int, *words: str) -> int:
         """Skip any run of the given words."""
