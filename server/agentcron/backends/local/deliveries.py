@@ -17,14 +17,13 @@ from collections.abc import Callable
 from datetime import datetime
 
 from agentcron.backends.local.assistants import AssistantRegistry, FireRequest
+from agentcron.backends.local.durable import write_until_stored
 from agentcron.backends.local.failures import retry_at
 from agentcron.backends.local.outbox import Outbox
 from agentcron.backends.local.store import DeliveryResult, RunRow, Store, TaskRow, from_db, to_db
 
 logger = logging.getLogger("agentcron.runner")
 
-RECORD_RETRY_FIRST_SECONDS = 0.2
-RECORD_RETRY_MAX_SECONDS = 5.0
 INTERRUPTED_DELIVERY = (
     "interrupted: the runner was stopped while sending this delivery; it is sent again with "
     "the same Idempotency-Key"
@@ -60,8 +59,8 @@ class DeliverySender(Outbox):
 
     async def _send(self, task: TaskRow, run: RunRow) -> None:
         try:
-            status, _, error = await self.fire(run.delivery_to, delivery_request(task, run))
-            result = self._result(run, status, error)
+            fired = await self.fire(run.delivery_to, delivery_request(task, run))
+            result = self._result(run, fired.status, fired.error)
         except asyncio.CancelledError:  # stopping: any runner sends it again
             result = DeliveryResult(run.id, "pending", INTERRUPTED_DELIVERY, to_db(self.clock()))
         await self._record(result)
@@ -70,16 +69,9 @@ class DeliverySender(Outbox):
         """Write the result; while the database cannot take it, keep trying (a delivery left
         `sending` by a live runner would never be sent again). Cancelled by a stop, it stays
         `sending` and is requeued once this runner's lease is gone."""
-        delay = RECORD_RETRY_FIRST_SECONDS
-        while True:
-            try:
-                await asyncio.to_thread(self.store.finish_deliveries, self.runner_id, [result])
-                return
-            except Exception as exc:
-                logger.warning("could not record the delivery of run %s (%s); retrying in "
-                               "%.1f s", result.run_id, exc, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, RECORD_RETRY_MAX_SECONDS)
+        await write_until_stored(
+            lambda: self.store.finish_deliveries(self.runner_id, [result]),
+            f"the delivery of run {result.run_id}")
 
     def _result(self, run: RunRow, status: str, error: str | None) -> DeliveryResult:
         if status == "succeeded":

@@ -24,6 +24,7 @@ from agentcron.backends.local.assistants import (
 )
 from agentcron.backends.local.alerts import AlertSender
 from agentcron.backends.local.deliveries import DeliverySender
+from agentcron.backends.local.durable import write_until_stored
 from agentcron.backends.local.failures import final_error, retry_at
 from agentcron.backends.local.firing import INTERRUPTED_BY_STOP, Fired, fire_assistant
 from agentcron.backends.local.lease import LeaseKeeper
@@ -56,9 +57,6 @@ REFILL_FRACTION = 2  # half the capacity
 SHUTDOWN_GRACE_SECONDS = 5.0
 # After the grace, interrupted runs get this long to have their outcome written.
 SHUTDOWN_RECORD_SECONDS = 3.0
-# An outcome that cannot be written (disk full, database locked) is retried, never dropped.
-RECORD_RETRY_FIRST_SECONDS = 0.2
-RECORD_RETRY_MAX_SECONDS = 5.0
 DEFAULT_CAPACITY = 64
 
 
@@ -373,17 +371,8 @@ class Runner:
         async def write() -> None:
             """Write the batch; while the database cannot take it (disk full, locked), keep
             it and try again: an outcome is never dropped."""
-            delay = RECORD_RETRY_FIRST_SECONDS
-            while True:
-                try:
-                    await asyncio.to_thread(self.store.finish_runs, batch)
-                    done.set_result(None)
-                    return
-                except Exception as exc:
-                    logger.warning("could not record %d run outcome(s) in %s (%s); "
-                                   "retrying in %.1f s", len(batch), self.store.location, exc,
-                                   delay)
-                    await asyncio.sleep(delay)
-                    delay = min(delay * 2, RECORD_RETRY_MAX_SECONDS)
+            await write_until_stored(lambda: self.store.finish_runs(batch),
+                                     f"{len(batch)} run outcome(s) in {self.store.location}")
+            done.set_result(None)
 
         asyncio.get_running_loop().create_task(write())
