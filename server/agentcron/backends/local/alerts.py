@@ -11,7 +11,7 @@ import asyncio
 import logging
 
 from agentcron.backends.local.assistants import FireRequest, RunFailure
-from agentcron.backends.local.firing import INTERRUPTED_BY_STOP
+from agentcron.backends.local.firing import INTERRUPTED_BY_STOP, Fired
 from agentcron.backends.local.outbox import Outbox
 from agentcron.backends.local.store import RunRow, TaskRow, from_db
 
@@ -49,9 +49,10 @@ class AlertSender(Outbox):
     async def _send(self, task: TaskRow, run: RunRow) -> None:
         """Fire the run's alert assistant once; its own failure is logged, never alerted."""
         try:
-            status, output, error = await self.fire(run.alert_to, alert_request(task, run))
+            fired = await self.fire(run.alert_to, alert_request(task, run))
         except asyncio.CancelledError:
-            status, output, error = "failed", None, INTERRUPTED_BY_STOP
+            fired = Fired("failed", None, INTERRUPTED_BY_STOP)
+        status, output, error = fired.status, fired.output, fired.error
         if status != "succeeded":
             logger.warning("failure alert of run %s via '%s' failed: %s", run.id, run.alert_to,
                            error)

@@ -17,6 +17,7 @@ from agentcron.backends.local.assistants import (
     AssistantTimeout,
     FireRequest,
     FireResult,
+    cut_utf8,
 )
 from agentcron.models import MAX_OUTPUT_BYTES
 
@@ -30,12 +31,8 @@ INTERRUPTED_BY_STOP = (
 
 
 def truncate_output(text: str) -> str:
-    """Keep at most 64 KiB of UTF-8, cut on a character boundary, saying that it was cut."""
-    data = text.encode("utf-8")
-    if len(data) <= MAX_OUTPUT_BYTES:
-        return text
-    keep = MAX_OUTPUT_BYTES - len(TRUNCATION_NOTE.encode())
-    return data[:keep].decode("utf-8", errors="ignore") + TRUNCATION_NOTE
+    """Keep at most 64 KiB of UTF-8 (the run's output limit), saying so when it was cut."""
+    return cut_utf8(text, MAX_OUTPUT_BYTES, TRUNCATION_NOTE)
 
 
 @dataclass(frozen=True)
@@ -47,13 +44,6 @@ class Fired:
     error: str | None
     agent: dict[str, Any] | None = None
     tools_called: bool = False  # an agent executed a tool: the run is never retried
-
-
-async def call_assistant(assistant: Assistant,
-                     request: FireRequest) -> tuple[str, str | None, str | None]:
-    """Fire one request under the assistant's timeout; (status, output, error)."""
-    fired = await fire_assistant(assistant, request)
-    return fired.status, fired.output, fired.error
 
 
 async def fire_assistant(assistant: Assistant, request: FireRequest) -> Fired:

@@ -11,7 +11,7 @@ import asyncio
 from abc import ABC, abstractmethod
 
 from agentcron.backends.local.assistants import AssistantRegistry, FireRequest
-from agentcron.backends.local.firing import call_assistant
+from agentcron.backends.local.firing import Fired, fire_assistant
 from agentcron.backends.local.store import Claimed, RunRow, Store, TaskRow
 
 
@@ -32,13 +32,12 @@ class Outbox(ABC):
         task.add_done_callback(self.in_flight.discard)
         return task
 
-    async def fire(self, name: str | None,
-                   request: FireRequest) -> tuple[str, str | None, str | None]:
-        """Fire the named assistant under its timeout: (status, output, error)."""
+    async def fire(self, name: str | None, request: FireRequest) -> Fired:
+        """Fire the named assistant under its timeout."""
         if name is None or name not in self.assistants.names():
-            return "failed", None, (f"the {self.kind} assistant '{name}' is not configured in "
-                                    "this process's assistants file")
-        return await call_assistant(self.assistants.get(name), request)
+            return Fired("failed", None, f"the {self.kind} assistant '{name}' is not configured "
+                                         "in this process's assistants file")
+        return await fire_assistant(self.assistants.get(name), request)
 
     @abstractmethod
     async def _send(self, task: TaskRow, run: RunRow) -> None:
