@@ -17,6 +17,7 @@ from agentcron.backends.local.assistants.base import (
     FireRequest,
     FireResult,
     RunFailure,
+    cut_utf8,
     format_utc,
 )
 from agentcron.backends.local.assistants.command import CommandAssistant
@@ -41,6 +42,7 @@ __all__ = [
     "OpenAIAssistant",
     "RunFailure",
     "WebhookAssistant",
+    "cut_utf8",
     "format_utc",
     "check_assistants_file",
     "load_assistants",

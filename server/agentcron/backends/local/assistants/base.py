@@ -168,6 +168,16 @@ def redact(text: str, secrets: Iterable[str | None]) -> str:
     return text
 
 
+def cut_utf8(text: str, limit_bytes: int, note: str) -> str:
+    """At most `limit_bytes` of UTF-8, cut on a character boundary, ending with `note` (which
+    says that it was cut) when it had to be cut."""
+    data = text.encode("utf-8")
+    if len(data) <= limit_bytes:
+        return text
+    keep = limit_bytes - len(note.encode("utf-8"))
+    return data[:keep].decode("utf-8", errors="ignore") + note
+
+
 def excerpt(text: str, limit: int = ERROR_EXCERPT_CHARS, *, tail: bool = False) -> str:
     """A one-paragraph piece of `text` for an error message: whitespace folded, length capped."""
     folded = " ".join(text.split())

@@ -11,19 +11,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from agentcron.backends.local.assistants.base import redact
+from agentcron.backends.local.assistants.base import cut_utf8, redact
 
 EXCERPT_BYTES = 2 * 1024
 CUT_NOTE = "...[cut]"
 
 
 def excerpt_2k(text: str) -> str:
-    """At most 2 KiB of UTF-8, cut on a character boundary, saying that it was cut."""
-    data = text.encode("utf-8")
-    if len(data) <= EXCERPT_BYTES:
-        return text
-    keep = EXCERPT_BYTES - len(CUT_NOTE)
-    return data[:keep].decode("utf-8", errors="ignore") + CUT_NOTE
+    """At most 2 KiB of UTF-8, saying so when it was cut."""
+    return cut_utf8(text, EXCERPT_BYTES, CUT_NOTE)
 
 
 @dataclass
