@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import random
 from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
@@ -368,20 +369,20 @@ class Store(ABC):
         """
         columns = ", ".join(TASK_COLUMNS)
         marks = ", ".join("?" for _ in TASK_COLUMNS)
+        adding = Counter(t.owner for t in tasks)
+        enabling = Counter(t.owner for t in tasks if t.enabled)
         with self.transaction() as tx:
             if max_per_owner is not None:
-                for owner in {t.owner for t in tasks}:
-                    adding = sum(t.owner == owner for t in tasks)
+                for owner, count in adding.items():
                     held = self._owner_counts(tx, owner, lock=True)[0]
-                    if held + adding > max_per_owner:
+                    if held + count > max_per_owner:
                         raise TaskLimitReached(owner, held, max_per_owner)
             tx.run_many(
                 f"INSERT INTO tasks ({columns}) VALUES ({marks})",
                 [tuple(t.as_params()[c] for c in TASK_COLUMNS) for t in tasks],
             )
-            for owner in {t.owner for t in tasks}:
-                mine = [t for t in tasks if t.owner == owner]
-                self._bump_counts(tx, owner, total=len(mine), enabled=sum(t.enabled for t in mine))
+            for owner, count in adding.items():
+                self._bump_counts(tx, owner, total=count, enabled=enabling[owner])
 
     @staticmethod
     def _owned(owner: str | None) -> tuple[str, tuple[Any, ...]]:
@@ -554,21 +555,28 @@ class Store(ABC):
         """Move each task past what was planned (compare-and-set on next_due) and, only where
         that succeeded, insert its occurrences; return the runs this runner must fire."""
         claimed: list[Claimed] = []
-        disabled: dict[str, int] = {}
+        advanced: list[tuple[TaskRow, ClaimPlan]] = []
         for task, decided in planned:
             if not self._advance(tx, task, decided):
                 continue  # another runner advanced it first: its occurrences are not ours
-            if task.enabled and not decided.enabled:
-                disabled[task.owner] = disabled.get(task.owner, 0) + 1
+            advanced.append((task, decided))
             for occurrence in decided.occurrences:
                 occurrence.run_id = new_run_id()
                 run = self._insert_run(tx, task.id, occurrence, "schedule", runner_id, now,
                                        task.owner)
                 if run is not None and run.status == "running":
                     claimed.append(Claimed(task=task, run=run))
-        for owner, count in disabled.items():
-            self._bump_counts(tx, owner, total=0, enabled=-count)
+        self._count_disabled(tx, advanced)
         return claimed
+
+    @classmethod
+    def _count_disabled(cls, tx: Tx, advanced: Sequence[tuple[TaskRow, ClaimPlan]]) -> None:
+        """Keep the per-owner enabled counts true for the claimed tasks a plan disabled (a
+        one-off that fired, a rule past its end)."""
+        disabled = Counter(task.owner for task, decided in advanced
+                           if task.enabled and not decided.enabled)
+        for owner, count in disabled.items():
+            cls._bump_counts(tx, owner, total=0, enabled=-count)
 
     @staticmethod
     def _advance(tx: Tx, task: TaskRow, decided: ClaimPlan) -> bool:

@@ -188,12 +188,7 @@ class PostgresStore(Store):
         inserted = tx.inserted_each(
             INSERT_RUN + " RETURNING id",
             [[getattr(run, c) for c in RUN_COLUMNS] for _, run in runs]) if runs else []
-        disabled: dict[str, int] = {}
-        for task, decided in planned:
-            if task.enabled and not decided.enabled:
-                disabled[task.owner] = disabled.get(task.owner, 0) + 1
-        for owner, count in disabled.items():
-            self._bump_counts(tx, owner, total=0, enabled=-count)
+        self._count_disabled(tx, planned)
         return [Claimed(task=task, run=run) for (task, run), went_in in zip(runs, inserted)
                 if went_in and run.status == "running"]
 
