@@ -24,6 +24,13 @@ def current_owner() -> str:
     return _owner.get()
 
 
+def has_limits(owner: str) -> bool:
+    """Whether the per-owner limits of DESIGN.md §13 apply: they protect a server many people
+    share from one of them, so they bind OAuth principals; `local` (stdio, the static token,
+    the CLI) is the machine's own user, who may schedule thousands of tasks at once."""
+    return owner != LOCAL_OWNER
+
+
 def owner_of(issuer: str, subject: str) -> str:
     """The owner string of an OAuth principal `(issuer, sub)`."""
     return f"{issuer}{SEPARATOR}{subject}"

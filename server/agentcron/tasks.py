@@ -16,7 +16,7 @@ from datetime import datetime
 from agentcron.backends.base import Backend, TaskFilters
 from agentcron.cadence.zones import resolve_zone, zone
 from agentcron.errors import CapabilityError, InvalidRequestError, LimitError, ScheduleError
-from agentcron.principal import LOCAL_OWNER, current_owner
+from agentcron.principal import current_owner, has_limits
 from agentcron.models import (
     AssistantList,
     Run,
@@ -51,11 +51,7 @@ def shortest_gap_seconds(schedule: Schedule, now: datetime) -> int | None:
 
 class WriteRateLimit:
     """At most `limit` creates or updates per owner in any 60 s (a sliding window, per process:
-    one HTTP server serves the people it is shared with).
-
-    The limits of DESIGN.md §13 protect a server shared by many people from one of them; the
-    `local` principal (stdio, the static token, the CLI) is the machine's own user, who may
-    schedule thousands of tasks at once, so it is never limited."""
+    one HTTP server serves the people it is shared with); only owners `has_limits` names."""
 
     WINDOW_SECONDS = 60.0
 
@@ -67,7 +63,7 @@ class WriteRateLimit:
 
     def take(self, owner: str) -> None:
         """Count one write for `owner`, or raise LimitError saying when to retry."""
-        if owner == LOCAL_OWNER:
+        if not has_limits(owner):
             return
         now = self.monotonic()
         writes = self._writes.setdefault(owner, deque())

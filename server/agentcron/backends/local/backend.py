@@ -18,7 +18,7 @@ from agentcron.backends.local.store import NO_NEXT_RUN, RunRow, Store, TaskRow, 
 from agentcron.cadence.timeline import iso
 from agentcron.cadence.zones import zone
 from agentcron.errors import InvalidRequestError, NotFoundError, ScheduleError
-from agentcron.principal import LOCAL_OWNER, current_owner
+from agentcron.principal import current_owner, has_limits
 from agentcron.models import (
     AgentRun,
     AssistantList,
@@ -230,9 +230,7 @@ class LocalBackend:
     async def create_task(self, spec: TaskSpec) -> Task:
         owner = current_owner()
         row = self.new_task_row(spec, self.clock(), owner)
-        # The per-owner task limit protects a server many people share (DESIGN.md §13); the
-        # machine's own user (`local`) is not limited.
-        limit = None if owner == LOCAL_OWNER else self.max_tasks_per_owner
+        limit = self.max_tasks_per_owner if has_limits(owner) else None
         await asyncio.to_thread(self.store.insert_tasks, [row], limit)
         self.runner.wake()
         return self._task_view(row)
