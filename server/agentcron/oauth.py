@@ -29,6 +29,7 @@ import jwt
 
 from agentcron.errors import ConfigError
 from agentcron.principal import owner_of
+from agentcron.transport import bearer_credentials, client_label, send_json
 
 if TYPE_CHECKING:  # the SDK loads slowly: a refused start-up should not wait for it
     from mcp.server.auth.provider import AccessToken
@@ -323,34 +324,20 @@ class OAuthGate:
             await self.app(scope, receive, send)
 
     async def _refuse(self, send: Any, refusal: TokenRejected) -> None:
-        import json
-
         parts = [f'resource_metadata="{self.metadata_url}"', f'scope="{self.scope_text}"']
         if refusal.error:
             description = str(refusal).replace('"', "'")
             parts = [f'error="{refusal.error}"', f'error_description="{description}"', *parts]
-        body = json.dumps({"error": refusal.error or "invalid_request",
-                           "error_description": str(refusal)}).encode()
-        headers = [(b"content-type", b"application/json"),
-                   (b"content-length", str(len(body)).encode())]
-        if refusal.status in (401, 403):
-            headers.append((b"www-authenticate", ("Bearer " + ", ".join(parts)).encode()))
-        await send({"type": "http.response.start", "status": refusal.status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        challenge = "Bearer " + ", ".join(parts) if refusal.status in (401, 403) else None
+        await send_json(send, refusal.status, {"error": refusal.error or "invalid_request",
+                                               "error_description": str(refusal)}, challenge)
 
 
 def _bearer(scope: dict[str, Any]) -> str | None:
-    for name, value in scope.get("headers") or ():
-        if name.lower() == b"authorization":
-            scheme, _, credentials = bytes(value).decode("latin-1").strip().partition(" ")
-            if scheme.lower() == "bearer" and credentials.strip():
-                return credentials.strip()
-            return None
-    return None
+    credentials = bearer_credentials(scope)
+    return None if credentials is None else credentials.decode("latin-1")
 
 
 def _log_refusal(scope: dict[str, Any], refusal: TokenRejected) -> None:
-    client = scope.get("client")
     logger.warning("refused %s %s from %s: %s (%d)", scope.get("method"), scope.get("path"),
-                   f"{client[0]}:{client[1]}" if client else "unknown client", refusal,
-                   refusal.status)
+                   client_label(scope), refusal, refusal.status)

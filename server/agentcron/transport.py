@@ -106,24 +106,18 @@ class BearerTokenMiddleware:
 
     def authorized(self, scope: Scope) -> bool:
         """Whether the request carries the right bearer token."""
-        for name, value in scope.get("headers") or ():
-            if name.lower() == b"authorization":
-                scheme, _, credentials = bytes(value).strip().partition(b" ")
-                return scheme.lower() == b"bearer" and hmac.compare_digest(
-                    credentials.strip(), self._token
-                )
-        return False
+        credentials = bearer_credentials(scope)
+        return credentials is not None and hmac.compare_digest(credentials, self._token)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket") or self.authorized(scope):
             await self.app(scope, receive, send)
             return
-        client = scope.get("client")
         logger.warning(
             "rejected %s %s from %s: missing or wrong bearer token",
             scope.get("method", "WEBSOCKET"),
             scope.get("path", ""),
-            f"{client[0]}:{client[1]}" if client else "unknown client",
+            client_label(scope),
         )
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})
@@ -132,24 +126,39 @@ class BearerTokenMiddleware:
 
 
 async def _send_unauthorized(send: Send) -> None:
-    body = json.dumps(
-        {
-            "error": "unauthorized",
-            "error_description": "Send 'Authorization: Bearer <token>' with the value of "
-            f"{TOKEN_ENV} the server was started with.",
-        }
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 401,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"www-authenticate", b'Bearer realm="agentcron"'),
-            ],
-        }
-    )
+    await send_json(send, 401, {
+        "error": "unauthorized",
+        "error_description": "Send 'Authorization: Bearer <token>' with the value of "
+        f"{TOKEN_ENV} the server was started with.",
+    }, www_authenticate='Bearer realm="agentcron"')
+
+
+def bearer_credentials(scope: Scope) -> bytes | None:
+    """The credentials of an `Authorization: Bearer <credentials>` header (scheme in any case,
+    RFC 7235); None without one, or with another scheme or nothing after it."""
+    for name, value in scope.get("headers") or ():
+        if name.lower() == b"authorization":
+            scheme, _, credentials = bytes(value).strip().partition(b" ")
+            credentials = credentials.strip()
+            return credentials if scheme.lower() == b"bearer" and credentials else None
+    return None
+
+
+def client_label(scope: Scope) -> str:
+    """`host:port` of the peer, for log lines about refused requests."""
+    client = scope.get("client")
+    return f"{client[0]}:{client[1]}" if client else "unknown client"
+
+
+async def send_json(send: Send, status: int, document: dict[str, Any],
+                    www_authenticate: str | None = None) -> None:
+    """A complete JSON response (a refusal) straight from ASGI middleware."""
+    body = json.dumps(document).encode()
+    headers = [(b"content-type", b"application/json"),
+               (b"content-length", str(len(body)).encode())]
+    if www_authenticate is not None:
+        headers.append((b"www-authenticate", www_authenticate.encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
