@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from agentcron.backends.local.backend import LocalBackend
 
 
 @pytest.fixture
@@ -163,3 +169,36 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
         return Database("sqlite", str(tmp_path / "agentcron.db"))
     server_uri = request.getfixturevalue("postgres_server")
     return Database("postgres", fresh_postgres_database(server_uri))
+
+
+async def tick(backend: LocalBackend) -> None:
+    """One runner pass, then wait for what it started (runs, alerts, deliveries) to finish."""
+    started = await backend.runner.tick()
+    if started:
+        await asyncio.wait(started, timeout=20)
+
+
+@asynccontextmanager
+async def backends_on(database_url: str, clock: FakeClock, assistants: Path,
+                      ) -> AsyncIterator[Callable[..., Awaitable[LocalBackend]]]:
+    """Start LocalBackends (each its own runner, not scheduling: tests call `tick`) on one
+    database, with `assistants` unless a start names another file; all closed at the end."""
+    from agentcron.backends.local.assistants import load_assistants
+    from agentcron.backends.local.backend import LocalBackend
+    from agentcron.backends.local.store import open_store
+
+    opened: list[LocalBackend] = []
+
+    async def start(path: Path = assistants) -> LocalBackend:
+        store = open_store(database_url)
+        backend = LocalBackend(store, load_assistants(path, conversations=store),
+                               scheduling=False, clock=clock)
+        await backend.start()
+        opened.append(backend)
+        return backend
+
+    try:
+        yield start
+    finally:
+        for backend in opened:
+            await backend.close()

@@ -25,7 +25,7 @@ from agentcron.backends.local.backend import LocalBackend
 from agentcron.backends.local.store import DeliveryResult, open_store, to_db
 from agentcron.errors import ConfigError
 from agentcron.models import Run, Schedule, TaskSpec
-from tests.conftest import Database, FakeClock, Sink, write_assistants
+from tests.conftest import Database, FakeClock, Sink, backends_on, tick, write_assistants
 
 pytestmark = pytest.mark.anyio
 UTC = timezone.utc
@@ -78,33 +78,15 @@ def secret(monkeypatch: pytest.MonkeyPatch) -> str:
 async def open_backend(tmp_path: Path, sink: Sink, clock: FakeClock,
                        database: Database) -> AsyncIterator[Callable[..., "asyncio.Future[LocalBackend]"]]:
     """Start LocalBackends (each its own runner) on one database; all closed at the end."""
-    opened: list[LocalBackend] = []
     default = write_assistants(tmp_path / "assistants.toml",
                                assistants_toml(sink.url.rsplit("/", 1)[0]))
-
-    async def start(path: Path = default) -> LocalBackend:
-        store = open_store(database.url)
-        backend = LocalBackend(store, load_assistants(path, conversations=store),
-                               scheduling=False, clock=clock)
-        await backend.start()
-        opened.append(backend)
-        return backend
-
-    yield start  # type: ignore[misc]
-    for backend in opened:
-        await backend.close()
+    async with backends_on(database.url, clock, default) as start:
+        yield start  # type: ignore[misc]
 
 
 @pytest.fixture
 async def backend(open_backend) -> LocalBackend:  # type: ignore[no-untyped-def]
     return await open_backend()
-
-
-async def tick(backend: LocalBackend) -> None:
-    """One runner pass, then wait for what it started (runs, alerts, deliveries) to finish."""
-    started = await backend.runner.tick()
-    if started:
-        await asyncio.wait(started, timeout=20)
 
 
 async def run_once(backend: LocalBackend, clock: FakeClock, **spec: object) -> Run:

@@ -25,7 +25,7 @@ from agentcron.backends.local.store import open_store
 from agentcron.backends.local.store.sqlite import SQLiteStore
 from agentcron.errors import StoreError
 from agentcron.models import Schedule, TaskSpec
-from tests.conftest import Database, FakeClock, Sink, write_assistants
+from tests.conftest import Database, FakeClock, Sink, tick, write_assistants
 from tests.test_multiprocess import (  # noqa: F401 (processes: a fixture)
     create_tasks,
     once_at,
@@ -144,12 +144,6 @@ async def backend(tmp_path: Path, clock: FakeClock,
     await local.start()
     yield local
     await local.close()
-
-
-async def tick(backend: LocalBackend) -> None:
-    started = await backend.runner.tick()
-    if started:
-        await asyncio.wait(started, timeout=20)
 
 
 @pytest.mark.anyio

@@ -15,12 +15,11 @@ from pathlib import Path
 import pytest
 
 from agentcron.backends.base import TaskFilters
-from agentcron.backends.local.assistants import load_assistants
 from agentcron.backends.local.backend import LocalBackend
-from agentcron.backends.local.store import open_store, to_db
+from agentcron.backends.local.store import to_db
 from agentcron.errors import InvalidRequestError
 from agentcron.models import Schedule, TaskSpec
-from tests.conftest import Database, FakeClock, Sink, write_assistants
+from tests.conftest import Database, FakeClock, Sink, backends_on, tick, write_assistants
 
 pytestmark = pytest.mark.anyio
 UTC = timezone.utc
@@ -64,32 +63,13 @@ def clock() -> FakeClock:
 async def open_backend(tmp_path: Path, sink: Sink, clock: FakeClock,
                        database: Database) -> AsyncIterator[Callable[[], "asyncio.Future[LocalBackend]"]]:
     """Start LocalBackends (each its own runner) on one database; all closed at the end."""
-    opened: list[LocalBackend] = []
-    path = assistants_file(tmp_path, sink)
-
-    async def start() -> LocalBackend:
-        store = open_store(database.url)
-        backend = LocalBackend(store, load_assistants(path, conversations=store),
-                               scheduling=False, clock=clock)
-        await backend.start()
-        opened.append(backend)
-        return backend
-
-    yield start  # type: ignore[misc]
-    for backend in opened:
-        await backend.close()
+    async with backends_on(database.url, clock, assistants_file(tmp_path, sink)) as start:
+        yield start  # type: ignore[misc]
 
 
 @pytest.fixture
 async def backend(open_backend) -> LocalBackend:  # type: ignore[no-untyped-def]
     return await open_backend()
-
-
-async def tick(backend: LocalBackend) -> None:
-    """One runner pass, then wait for what it fired (runs and alerts) to finish."""
-    started = await backend.runner.tick()
-    if started:
-        await asyncio.wait(started, timeout=20)
 
 
 def once_in(clock: FakeClock, minutes: int = 1) -> Schedule:

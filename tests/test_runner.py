@@ -16,7 +16,7 @@ from agentcron.backends.local.assistants import load_assistants
 from agentcron.backends.local.backend import LocalBackend
 from agentcron.backends.local.store import open_store, to_db
 from agentcron.models import Schedule, TaskPatch, TaskSpec
-from tests.conftest import Database, FakeClock, write_assistants
+from tests.conftest import Database, FakeClock, tick, write_assistants
 
 pytestmark = pytest.mark.anyio
 UTC = timezone.utc
@@ -57,13 +57,6 @@ async def backend(tmp_path: Path, clock: FakeClock, database: Database) -> Async
     finally:
         await local.close()
         store.close()
-
-
-async def tick(backend: LocalBackend) -> None:
-    """One runner pass, then wait for what it fired to finish."""
-    started = await backend.runner.tick()
-    if started:
-        await asyncio.wait(started, timeout=20)
 
 
 async def statuses(backend: LocalBackend, task_id: str) -> list[tuple[str, str]]:
