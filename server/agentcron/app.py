@@ -19,7 +19,7 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field, StringConstraints
 
 from agentcron import __version__
-from agentcron.backends.base import Backend, TaskFilters
+from agentcron.backends.base import RUN_NOW_WAIT_SECONDS, Backend, TaskFilters
 from agentcron.backends.factory import build_backend
 from agentcron.client_features.completions import register_completions
 from agentcron.client_features.icons import ICONS
@@ -150,9 +150,6 @@ Cursor = Annotated[
     str | None, Field(description="`next_cursor` from the previous page; omit for the first.")
 ]
 
-
-# What run_task_now waits at most (local and LangGraph backends): the progress total.
-RUN_NOW_WAIT_SECONDS = 30.0
 
 # Backends open in this process (one per lifespan), so that a SIGTERM can stop their runners
 # gracefully (DESIGN.md §3) before the server itself is torn down.

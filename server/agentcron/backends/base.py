@@ -8,6 +8,10 @@ from typing import Literal, Protocol
 from agentcron.errors import CapabilityError
 from agentcron.models import AssistantList, Run, RunPage, Task, TaskPage, TaskPatch, TaskSpec
 
+# run_scheduled_task_now waits this long for the run to finish before returning it as it
+# stands ("running"); the tool's progress notifications count towards it.
+RUN_NOW_WAIT_SECONDS = 30.0
+
 
 @dataclass(frozen=True)
 class Capabilities:

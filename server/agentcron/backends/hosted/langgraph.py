@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from agentcron.backends.base import Capabilities, TaskFilters
+from agentcron.backends.base import RUN_NOW_WAIT_SECONDS, Capabilities, TaskFilters
 from agentcron.backends.hosted.common import (
     decode_offset,
     instant_text,
@@ -91,7 +91,6 @@ RUN_FIELDS = frozenset({
     "stream_resumable", "durability", "checkpoint_during", "multitask_strategy",
 })
 
-RUN_NOW_WAIT_SECONDS = 30.0  # like the local backend: then the run is returned as it stands
 RUN_NOW_POLL_SECONDS = 0.5
 THREAD_RUNS_BATCH = 100
 ASSISTANT_SEARCH = "POST /assistants/search"

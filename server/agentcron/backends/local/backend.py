@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from agentcron.backends.base import Capabilities, TaskFilters
+from agentcron.backends.base import RUN_NOW_WAIT_SECONDS, Capabilities, TaskFilters
 from agentcron.backends.local.assistants import AssistantRegistry, format_utc
 from agentcron.backends.local.plan import first_due_after, schedule_of
 from agentcron.backends.local.runner import Runner, new_id, utc_now
@@ -37,8 +37,6 @@ from agentcron.models import (
 if TYPE_CHECKING:
     import httpx
 
-# run_scheduled_task_now waits this long for the run to finish before returning it "running".
-RUN_NOW_WAIT_SECONDS = 30.0
 
 
 def encode_cursor(*key: str) -> str:
