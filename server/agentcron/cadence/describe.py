@@ -10,7 +10,7 @@ from cron_descriptor import CasingTypeEnum, Options, get_description
 
 from agentcron.cadence.cron import Note, both_days_restricted, iter_fires
 from agentcron.cadence.language.lexicon import WEEKDAY_LABELS
-from agentcron.cadence.rrule.english import NTH_WORDS, describe_rule
+from agentcron.cadence.rrule.english import NTH_WORDS, describe_rule, join_words
 from agentcron.cadence.zones import zone
 from agentcron.models import Schedule
 
@@ -42,7 +42,7 @@ def describe_cron_text(expr: str, timezone: str) -> str:
         # cron-descriptor reads '0 0-11,13-23' as spans of minutes: name the hours instead.
         days = get_description(" ".join(["0", "0"] + fields[2:]), _OPTIONS).removeprefix(
             "At 00:00")
-        hours = _join([part.replace("-", " through ") for part in fields[1].split(",")])
+        hours = join_words([part.replace("-", " through ") for part in fields[1].split(",")])
         return f"At :{int(fields[0]):02d} past hours {hours}{days} ({timezone} time)"
     return f"{get_description(expr, _OPTIONS)} ({timezone} time)"
 
@@ -55,15 +55,11 @@ def _nth_list(field: str) -> str:
         day, nth = (item[1:], -1) if item.startswith("L") else item.split("#")
         by_day.setdefault(int(day) % 7, []).append(int(nth))
     phrases = [
-        "the " + _join([NTH_WORDS[n] for n in sorted(ns, key=lambda n: n % 10)])
+        "the " + join_words([NTH_WORDS[n] for n in sorted(ns, key=lambda n: n % 10)])
         + f" {WEEKDAY_LABELS[day]}"
         for day, ns in by_day.items()
     ]
-    return _join(phrases)
-
-
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    return join_words(phrases)
 
 
 def describe_interval(seconds: int) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from agentcron.cadence.language.lexicon import ALL_DAYS, WEEKDAY_LABELS
 from agentcron.cadence.language.spec import DayList, Spec
+from agentcron.cadence.rrule.english import join_words
 from agentcron.errors import ScheduleError
 
 WEEKLY_SPREADS: dict[int, frozenset[int]] = {
@@ -38,7 +39,7 @@ def spread_over_week(spec: Spec, times: int, text: str) -> None:
             f"'{example}'."
         )
     labels = [WEEKDAY_LABELS[day] for day in sorted(days, key=lambda d: (d - 1) % 7)]
-    said = "every day" if days == ALL_DAYS else _join(labels)
+    said = "every day" if days == ALL_DAYS else join_words(labels)
     spec.days = DayList(days, True, text)
     _state(spec, text, "week", said)
 
@@ -84,8 +85,3 @@ def _refuse_other_day_choices(spec: Spec, text: str, example: str) -> None:
             f"{text!r} with {spec.times_text!r} is ambiguous: which times on which days? Name "
             f"the days, e.g. '{example}'."
         )
-
-
-def _join(labels: list[str]) -> str:
-    """'Monday and Thursday', 'Monday, Wednesday and Friday'."""
-    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"

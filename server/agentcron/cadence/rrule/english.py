@@ -47,7 +47,7 @@ def describe_rule(rule_value: str, starts_at: str, timezone_name: str) -> str:
         cadence += _days(parts)
     pieces = [times, cadence.strip()]
     if months:
-        pieces.append("only in " + _join([MONTH_LABELS[int(m)] for m in months]))
+        pieces.append("only in " + join_words([MONTH_LABELS[int(m)] for m in months]))
     pieces.append(_bounds(parts, start, tz))
     return ", ".join(p for p in pieces if p) + f" ({timezone_name} time)"
 
@@ -84,13 +84,13 @@ def _times(parts: dict[str, str], start: datetime) -> str:
     if parts["FREQ"] == "MINUTELY" and "BYMINUTE" not in parts:
         return ""
     if "BYHOUR" not in parts and parts["FREQ"] in ("HOURLY", "MINUTELY"):
-        return "At " + _join([f":{m:02d}" for m in minutes]) + " past every hour"
+        return "At " + join_words([f":{m:02d}" for m in minutes]) + " past every hour"
     hours = [int(h) for h in parts.get("BYHOUR", str(start.hour)).split(",")]
     times = [f"{h:02d}:{m:02d}" for h in hours for m in minutes]
     if len(times) > MAX_LISTED_TIMES:
-        return (f"At {_join([f':{m:02d}' for m in minutes])} past the hour, "
-                f"hours {_join([str(h) for h in hours])}")
-    return "At " + _join(times)
+        return (f"At {join_words([f':{m:02d}' for m in minutes])} past the hour, "
+                f"hours {join_words([str(h) for h in hours])}")
+    return "At " + join_words(times)
 
 
 def _cadence(parts: dict[str, str]) -> str:
@@ -113,21 +113,22 @@ def _days(parts: dict[str, str]) -> str:
         order = [(DAY_CODES.index(i) + 6) % 7 for i in items if len(i) == 2]
         if len(order) == len(items) >= 3 and order == list(range(order[0], order[0] + len(order))):
             names = [f"{names[0]} through {names[-1]}"]  # 'Monday through Friday'
-        text += " on " + _join(names)
+        text += " on " + join_words(names)
     if "BYWEEKNO" in parts:
         weeks = parts["BYWEEKNO"].split(",")
         label = "ISO week" if len(weeks) == 1 else "ISO weeks"
-        text += f" in {label} " + _join(weeks)
+        text += f" in {label} " + join_words(weeks)
     if "BYMONTHDAY" in parts:
         days = []
         for item in parts["BYMONTHDAY"].split(","):
             value = int(item)
             days.append(f"day {value}" if value > 0 else f"the {NTH_WORDS.get(value, item)} day")
-        text += " on " + _join(days) + " of the month"
+        text += " on " + join_words(days) + " of the month"
     return text
 
 
-def _join(items: list[str]) -> str:
+def join_words(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c' (no Oxford comma); '' for none."""
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
